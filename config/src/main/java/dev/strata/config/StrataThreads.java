@@ -1,0 +1,48 @@
+package dev.strata.config;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The two kinds of threads Strata runs work on, told apart by name: I/O threads ({@value #IO})
+ * may block on object storage and the SSD; compute threads ({@value #COMPUTE}) score vectors and
+ * never block. In the server these are Pekko dispatchers with the same names; tests and
+ * benchmarks create plain pools with {@link #newPool}.
+ */
+public final class StrataThreads {
+
+    public static final String IO = "strata-io";
+    public static final String COMPUTE = "strata-compute";
+
+    private StrataThreads() {}
+
+    /** A fixed pool of daemon threads named {@code <kind>-<n>}. */
+    public static ExecutorService newPool(String kind, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, kind + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return Executors.newFixedThreadPool(threads, factory);
+    }
+
+    /** True when the current thread belongs to the given kind of pool. */
+    public static boolean onPool(String kind) {
+        return Thread.currentThread().getName().contains(kind);
+    }
+
+    /**
+     * Guards a blocking call site: blocking is allowed only on I/O threads. Used as
+     * {@code assert StrataThreads.assertIo("ssd read")}, so it costs nothing without {@code -ea}.
+     */
+    public static boolean assertIo(String what) {
+        if (!onPool(IO)) {
+            throw new AssertionError(what + " blocks and must run on a " + IO
+                    + " thread, not on " + Thread.currentThread().getName());
+        }
+        return true;
+    }
+}
