@@ -1,0 +1,95 @@
+package dev.strata.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.strata.config.StrataSettings;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Strata node: the actor system (a cluster member), the object store and caches it serves
+ * from, and the HTTP API. {@link #main} starts one with the process's configuration and runs
+ * until the process is told to stop; Pekko's coordinated shutdown then unbinds HTTP and leaves
+ * the cluster.
+ */
+public final class StrataServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StrataServer.class);
+
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+
+    private StrataServer(ActorSystem<Void> system, ServerBinding binding) {
+        this.system = system;
+        this.binding = binding;
+    }
+
+    /** Starts a node with the given configuration; completes when HTTP is bound. */
+    public static CompletionStage<StrataServer> start(Config config) {
+        StrataSettings settings = StrataSettings.from(config);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        Cluster cluster = Cluster.get(system);
+        if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        Routes routes = new Routes(system, settings);
+        return Http.get(system)
+                .newServerAt(settings.http().host(), settings.http().port())
+                .bind(routes.all())
+                .thenApply(binding -> {
+                    binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+                    log.info("Strata listening on http://{}:{}, storage {}, cluster member {}",
+                            settings.http().host(), binding.localAddress().getPort(),
+                            settings.storage().kind() == dev.strata.config.StorageSettings.Kind.LOCAL
+                                    ? "local directory " + settings.storage().localDirectory().toAbsolutePath()
+                                    : settings.storage().s3(),
+                            cluster.selfMember().address());
+                    return new StrataServer(system, binding);
+                })
+                .exceptionally(e -> {
+                    system.terminate();
+                    throw new IllegalStateException("cannot bind HTTP on " + settings.http().host() + ":"
+                            + settings.http().port(), e);
+                });
+    }
+
+    /** The HTTP port actually bound (useful when configured as 0). */
+    public int port() {
+        return binding.localAddress().getPort();
+    }
+
+    /** Completes when this node has become an Up member of its cluster. */
+    public CompletionStage<Void> memberUp() {
+        CompletableFuture<Void> up = new CompletableFuture<>();
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
+        return up;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    @Override
+    public void close() {
+        CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+                .toCompletableFuture().join();
+    }
+
+    public static void main(String[] args) {
+        StrataServer server = start(ConfigFactory.load()).toCompletableFuture().join();
+        // Ctrl-C and SIGTERM run coordinated shutdown through Pekko's JVM shutdown hook.
+        server.system.getWhenTerminated().toCompletableFuture().join();
+        log.info("Strata stopped");
+    }
+}
