@@ -1,0 +1,55 @@
+package dev.strata.actors.storage;
+
+/**
+ * Where a namespace's objects live in the bucket (below the store's own prefix):
+ * <pre>
+ * namespaces/{ns}/manifest/{version, 20 digits}   JSON; the newest version wins
+ * namespaces/{ns}/wal/{sequence, 20 digits}       one batch of writes, checksummed
+ * namespaces/{ns}/segments/{segment id}           one immutable index segment
+ * </pre>
+ * Fixed-width decimal numbers make lexicographic listing order equal numeric order.
+ */
+public record NamespaceLayout(NamespaceName namespace) {
+
+    public static final String ROOT = "namespaces/";
+
+    public String prefix() {
+        return ROOT + namespace.value() + "/";
+    }
+
+    public String manifestPrefix() {
+        return prefix() + "manifest/";
+    }
+
+    public String walPrefix() {
+        return prefix() + "wal/";
+    }
+
+    public String segmentKey(String segmentId) {
+        return prefix() + "segments/" + segmentId;
+    }
+
+    /** A sequence number as its fixed-width key suffix. */
+    public static String sequence(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative sequence number " + n);
+        }
+        return String.format("%020d", n);
+    }
+
+    /** The sequence number a key under {@code prefix} ends with, or -1 if it is not one. */
+    public static long parseSequence(String prefix, String key) {
+        if (!key.startsWith(prefix) || key.length() != prefix.length() + 20) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = prefix.length(); i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+}
