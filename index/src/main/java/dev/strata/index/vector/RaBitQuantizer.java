@@ -22,9 +22,11 @@ import java.util.Arrays;
  * estimator {@code ⟨o,p⟩ ≈ ⟨y,p⟩/⟨y,o⟩} is unbiased, and
  * {@code ‖r − p‖² = ‖r‖² + ‖p‖² − 2‖r‖⟨o,p⟩}. The query is quantized to {@code queryBits}
  * unsigned levels with randomized rounding (still unbiased), so {@code ⟨u,p⟩} becomes a
- * popcount inner product of bit planes. With probability close to 1 the error of
+ * popcount inner product of bit planes. The error of
  * {@code ⟨o,p/‖p‖⟩} is below {@code √(1−⟨ō,o⟩²)/⟨ō,o⟩ · ε₀/√(d−1)}, {@code ε₀ =}
- * {@value #EPSILON0}; {@link QuantizedQuery#bound} turns that into a bound on the distance.
+ * {@value #EPSILON0}, with probability about 0.94 (the estimator's error is close to normal
+ * and ε₀ spans about 1.9 of its standard deviations); {@link QuantizedQuery#bound} turns that
+ * into a bound on the distance. Search uses it to discard candidates, not as a guarantee.
  */
 public final class RaBitQuantizer {
 
@@ -51,7 +53,7 @@ public final class RaBitQuantizer {
         this.dimension = dimension;
         this.bits = bits;
         // The paper's four query bits suit one code bit; finer codes get finer queries.
-        this.queryBits = Math.min(8, bits + 3);
+        this.queryBits = bits == 1 ? 4 : Math.min(8, bits + 4);
         this.words = (dimension + 63) >>> 6;
     }
 
