@@ -148,7 +148,8 @@ public final class IvfWriter {
         }
         int offset = first * quantizer.bytesPerVector();
         int length = n * quantizer.bytesPerVector();
-        ByteBuffer block = ByteBuffer.wrap(codeBlocks, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer block = ByteBuffer.wrap(codeBlocks, offset, length).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
         block.asLongBuffer().put(codes);
         block.position(codes.length * Long.BYTES);
         block.asFloatBuffer().put(factors);

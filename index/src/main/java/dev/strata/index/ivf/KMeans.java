@@ -205,7 +205,7 @@ public final class KMeans {
     }
 
     /** Gives each empty cluster half of the currently largest one, nudged apart. */
-    private static void repairEmpty(float[] centroids, int[] count, int k, int dimension,
+    static void repairEmpty(float[] centroids, int[] count, int k, int dimension,
                                     SplittableRandom random) {
         for (int empty = 0; empty < k; empty++) {
             if (count[empty] != 0) {
