@@ -1,0 +1,94 @@
+package dev.strata.bench.kernels;
+
+import dev.strata.index.vector.QuantizedQuery;
+import dev.strata.index.vector.RaBitQuantizer;
+import dev.strata.index.vector.VectorUtil;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Throughput of the distance kernels and of RaBitQ code scoring, per provider.
+ *
+ * <p>Run with {@code -p provider=scalar,panama}; the provider is fixed per fork through the
+ * {@code strata.vector.provider} system property, as in production.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@State(Scope.Thread)
+public class KernelBenchmark {
+
+    @Param({"64", "384", "1024"})
+    public int dimension;
+
+    private float[] a;
+    private float[] b;
+    private long[] codes;
+    private float[] factors;
+    private QuantizedQuery query;
+    private int codeLongs;
+    private static final int CODES = 1024;
+
+    @Setup
+    public void setUp() {
+        SplittableRandom random = new SplittableRandom(42);
+        a = new float[dimension];
+        b = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            a[i] = (float) random.nextDouble(-1, 1);
+            b[i] = (float) random.nextDouble(-1, 1);
+        }
+        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, 1);
+        codeLongs = quantizer.codeLongs();
+        codes = new long[CODES * codeLongs];
+        factors = new float[CODES * RaBitQuantizer.FACTORS];
+        RaBitQuantizer.Encoder encoder = quantizer.newEncoder();
+        float[] v = new float[dimension];
+        for (int c = 0; c < CODES; c++) {
+            for (int i = 0; i < dimension; i++) {
+                v[i] = (float) random.nextDouble(-1, 1);
+            }
+            encoder.encode(v, codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
+        }
+        query = quantizer.newQuery();
+        query.prepare(a);
+    }
+
+    @Benchmark
+    public float dot() {
+        return VectorUtil.dot(a, b);
+    }
+
+    @Benchmark
+    public float squareDistance() {
+        return VectorUtil.squareDistance(a, b);
+    }
+
+    @Benchmark
+    public float cosine() {
+        return VectorUtil.cosine(a, b);
+    }
+
+    /** Estimates for {@value #CODES} one-bit codes: divide by that for the per-code cost. */
+    @Benchmark
+    public float rabitqEstimate1024Codes() {
+        float sum = 0;
+        for (int c = 0; c < CODES; c++) {
+            sum += query.estimate(codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
+        }
+        return sum;
+    }
+}

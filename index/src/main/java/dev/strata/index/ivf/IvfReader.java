@@ -1,0 +1,593 @@
+package dev.strata.index.ivf;
+
+import dev.strata.index.io.ByteRange;
+import dev.strata.index.io.RangeSource;
+import dev.strata.index.vector.Metric;
+import dev.strata.index.vector.QuantizedQuery;
+import dev.strata.index.vector.RaBitQuantizer;
+import dev.strata.index.vector.RandomRotation;
+import dev.strata.index.vector.VectorUtil;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.zip.CRC32C;
+import org.roaringbitmap.PeekableIntIterator;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Searches an IVF vector section (layout in {@link IvfFormat}) through a {@link RangeSource},
+ * never assuming its bytes are in memory.
+ *
+ * <p>Implementation notes. {@link #open} reads the header and then the centroids and partition
+ * table (both small) once and keeps them, with the rotated centroids, on the heap. An approximate
+ * {@link #search} then issues at most two sequential reads: one for the code blocks of every
+ * chosen partition together (so the tier below can coalesce them), and one for the vector
+ * records of every rerank candidate together. Each read's future may complete on an I/O
+ * thread, so every continuation that computes hops to the {@code compute} executor with
+ * {@code thenApplyAsync}. Scoring keeps the candidates whose RaBitQ lower bound is not beaten by
+ * the k-th best upper bound, at most {@code k × rerankMultiple} of them by estimate. Filters
+ * are applied inside the scan: a narrow filter is answered exactly from the allowed documents'
+ * vectors, a wider one makes the scan skip disallowed ordinals and probe further partitions
+ * until enough allowed documents were seen. Every byte range is checksum-verified before use,
+ * and a mismatch fails the future with {@link CorruptIndexException}.
+ *
+ * <p>Instances are immutable after open and safe for concurrent queries; each query allocates
+ * its own scratch arrays once (nothing per candidate).
+ */
+public final class IvfReader {
+
+    /** Exact search reads vector records in batches of about this many bytes, one at a time. */
+    private static final int EXACT_BATCH_BYTES = 8 << 20;
+
+    private final String resource;
+    private final RangeSource source;
+    private final long base;
+    private final Executor compute;
+    private final Header header;
+    private final int dimension;
+    private final int count;
+    private final int partitions;
+    private final float[] centroids;
+    private final float[] rotatedCentroids;
+    private final int[] partitionFirst;
+    private final int[] partitionCount;
+    private final long[] codeOffset;
+    private final int[] codeCrc;
+    private final RaBitQuantizer quantizer;
+    private final RandomRotation rotation;
+    private final int recordBytes;
+
+    private IvfReader(String resource, RangeSource source, long base, Executor compute,
+                      Header header, ByteBuffer meta) {
+        this.resource = resource;
+        this.source = source;
+        this.base = base;
+        this.compute = compute;
+        this.header = header;
+        this.dimension = header.dimension;
+        this.count = header.count;
+        this.partitions = header.partitions;
+        this.quantizer = new RaBitQuantizer(dimension, header.bits);
+        this.rotation = new RandomRotation(dimension, header.seed);
+        this.recordBytes = IvfFormat.vectorRecordBytes(dimension, header.encoding);
+
+        int metaBytes = (int) (header.metaLength - IvfFormat.HEADER_BYTES);
+        if (meta.remaining() != metaBytes) {
+            throw corrupt("meta read returned " + meta.remaining() + " of " + metaBytes + " bytes");
+        }
+        byte[] bytes = new byte[metaBytes];
+        meta.get(meta.position(), bytes, 0, metaBytes);
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (crc(bytes, 0, metaBytes - Integer.BYTES) != in.getInt(metaBytes - Integer.BYTES)) {
+            throw corrupt("centroids and partition table " + absolute(IvfFormat.HEADER_BYTES,
+                    header.metaLength) + " fail their checksum");
+        }
+        this.centroids = new float[partitions * dimension];
+        in.asFloatBuffer().get(centroids);
+        in.position(centroids.length * Float.BYTES);
+        this.partitionFirst = new int[partitions];
+        this.partitionCount = new int[partitions];
+        this.codeOffset = new long[partitions];
+        this.codeCrc = new int[partitions];
+        long expectedOffset = header.metaLength;
+        int expectedFirst = 0;
+        for (int p = 0; p < partitions; p++) {
+            partitionFirst[p] = in.getInt();
+            partitionCount[p] = in.getInt();
+            codeOffset[p] = in.getLong();
+            codeCrc[p] = in.getInt();
+            if (partitionFirst[p] != expectedFirst || partitionCount[p] < 0
+                    || partitionCount[p] > count - expectedFirst
+                    || codeOffset[p] != expectedOffset) {
+                throw corrupt("partition table entry " + p + " is inconsistent");
+            }
+            expectedFirst += partitionCount[p];
+            expectedOffset += (long) partitionCount[p] * quantizer.bytesPerVector();
+        }
+        if (expectedFirst != count) {
+            throw corrupt("partitions hold " + expectedFirst + " of " + count + " documents");
+        }
+        this.rotatedCentroids = new float[centroids.length];
+        float[] rotated = new float[dimension];
+        for (int p = 0; p < partitions; p++) {
+            rotation.rotate(centroids, p * dimension, rotated);
+            System.arraycopy(rotated, 0, rotatedCentroids, p * dimension, dimension);
+        }
+    }
+
+    /** Opens the section at {@code [offset, offset + length)} of {@code source}. */
+    public static CompletableFuture<IvfReader> open(RangeSource source, long offset, long length,
+                                                    Executor compute) {
+        return open(String.valueOf(source), source, offset, length, compute);
+    }
+
+    /**
+     * Opens the section at {@code [offset, offset + length)} of {@code source}; {@code resource}
+     * names the object in errors. Reads the header, then the centroids and partition table.
+     */
+    public static CompletableFuture<IvfReader> open(String resource, RangeSource source,
+                                                    long offset, long length, Executor compute) {
+        Objects.requireNonNull(resource, "resource");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(compute, "compute");
+        ByteRange section = ByteRange.ofLength(offset, length);
+        String name = resource + " IVF section " + section;
+        if (source.length() < section.end()) {
+            return CompletableFuture.failedFuture(new CorruptIndexException(name,
+                    "truncated: the object has only " + source.length() + " bytes"));
+        }
+        if (length < IvfFormat.HEADER_BYTES) {
+            return CompletableFuture.failedFuture(new CorruptIndexException(name,
+                    "truncated: " + length + " bytes cannot hold the header"));
+        }
+        return source.read(List.of(ByteRange.ofLength(offset, IvfFormat.HEADER_BYTES)))
+                .thenApplyAsync(buffers -> Header.parse(name, buffers.get(0), length), compute)
+                .thenCompose(header -> source.read(List.of(ByteRange.ofLength(
+                                offset + IvfFormat.HEADER_BYTES,
+                                header.metaLength - IvfFormat.HEADER_BYTES)))
+                        .thenApplyAsync(buffers -> new IvfReader(name, source, offset, compute,
+                                header, buffers.get(0)), compute));
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    /** Number of documents (ordinals are {@code [0, size())}). */
+    public int size() {
+        return count;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public Metric metric() {
+        return header.metric;
+    }
+
+    public VectorEncoding encoding() {
+        return header.encoding;
+    }
+
+    /**
+     * The {@code k} nearest documents to {@code query} among those in {@code allowedOrNull} (all
+     * documents when null), by exact distance, nearest first; approximate in which documents are
+     * found, exact in the distances reported.
+     */
+    public CompletableFuture<List<Hit>> search(float[] query, int k, SearchParams params,
+                                               RoaringBitmap allowedOrNull) {
+        Objects.requireNonNull(params, "params");
+        float[] q = checkQuery(query, k);
+        if (count == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        long target = 0;
+        if (allowedOrNull != null) {
+            long allowed = allowedOrNull.rangeCardinality(0, count);
+            if (allowed == 0) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            if (allowed <= params.exactFilterLimit()) {
+                return rerank(q, k, allowedOrdinals(allowedOrNull));
+            }
+            target = (long) k * params.filterCandidateMultiple();
+        }
+        float[] searchQuery = q;
+        if (header.metric == Metric.COSINE_DISTANCE) {
+            searchQuery = q.clone();
+            VectorUtil.normalize(searchQuery);
+        }
+        int[] probes = choosePartitions(searchQuery, params.nprobeFor(partitions), target,
+                allowedOrNull);
+        List<ByteRange> ranges = new ArrayList<>(probes.length);
+        for (int p : probes) {
+            ranges.add(ByteRange.ofLength(base + codeOffset[p],
+                    (long) partitionCount[p] * quantizer.bytesPerVector()));
+        }
+        float[] scanQuery = searchQuery;
+        int cap = (int) Math.min(Integer.MAX_VALUE, (long) k * params.rerankMultiple());
+        return source.read(ranges)
+                .thenApplyAsync(blocks -> scan(scanQuery, k, cap, probes, blocks, allowedOrNull),
+                        compute)
+                .thenCompose(candidates -> rerank(q, k, candidates));
+    }
+
+    /** The exact {@code k} nearest documents among the allowed ones (all when null). */
+    public CompletableFuture<List<Hit>> exactSearch(float[] query, int k,
+                                                    RoaringBitmap allowedOrNull) {
+        float[] q = checkQuery(query, k);
+        int[] ordinals = allowedOrNull == null ? null : allowedOrdinals(allowedOrNull);
+        int total = ordinals == null ? count : ordinals.length;
+        int perBatch = Math.max(1, EXACT_BATCH_BYTES / recordBytes);
+        TopK top = new TopK(k);
+        CompletableFuture<TopK> chain = CompletableFuture.completedFuture(top);
+        for (int from = 0; from < total; from += perBatch) {
+            int batchFrom = from;
+            int batchTo = Math.min(total, from + perBatch);
+            // Batches run one after another; each continuation sees the previous one's updates
+            // to top because future completion orders them (happens-before).
+            chain = chain.thenCompose(t -> readAndScore(q, t,
+                    ordinals == null ? null : Arrays.copyOfRange(ordinals, batchFrom, batchTo),
+                    batchFrom, batchTo));
+        }
+        return chain.thenApply(TopK::drainSorted);
+    }
+
+    /** The stored vector of {@code ordinal} (as stored: original, or rounded to f16). */
+    public CompletableFuture<float[]> vector(int ordinal) {
+        Objects.checkIndex(ordinal, count);
+        return source.read(List.of(recordRange(ordinal, 1))).thenApplyAsync(buffers -> {
+            RecordDecoder decoder = new RecordDecoder();
+            ByteBuffer buffer = buffers.get(0);
+            decoder.checkLength(buffer, ordinal, 1);
+            return decoder.decode(buffer, buffer.position(), ordinal).clone();
+        }, compute);
+    }
+
+    // ---- search internals ---------------------------------------------------------------------
+
+    /**
+     * Partitions to scan, nearest centroid first: at least {@code nprobe} non-empty ones, and
+     * under a filter only those holding allowed documents, until {@code target} allowed
+     * documents are covered.
+     */
+    private int[] choosePartitions(float[] q, int nprobe, long target, RoaringBitmap allowed) {
+        long[] keys = new long[partitions];
+        for (int p = 0; p < partitions; p++) {
+            float d = VectorUtil.squareDistance(q, 0, centroids, p * dimension, dimension);
+            int bits = Float.floatToIntBits(d);
+            bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
+            keys[p] = ((long) bits << 32) | p;
+        }
+        Arrays.sort(keys);
+        int[] chosen = new int[partitions];
+        int n = 0;
+        long seen = 0;
+        for (long key : keys) {
+            int p = (int) key;
+            if (partitionCount[p] == 0) {
+                continue;
+            }
+            if (allowed != null) {
+                long inPartition = allowed.rangeCardinality(partitionFirst[p],
+                        (long) partitionFirst[p] + partitionCount[p]);
+                if (inPartition == 0) {
+                    continue;
+                }
+                seen += inPartition;
+            }
+            chosen[n++] = p;
+            if (n >= nprobe && seen >= target) {
+                break;
+            }
+        }
+        return Arrays.copyOf(chosen, n);
+    }
+
+    /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
+    private int[] scan(float[] q, int k, int cap, int[] probes, List<ByteBuffer> blocks,
+                       RoaringBitmap allowed) {
+        int bytesPerCode = quantizer.bytesPerVector();
+        int codeLongs = quantizer.codeLongs();
+        int largest = 0;
+        int total = 0;
+        for (int p : probes) {
+            largest = Math.max(largest, partitionCount[p]);
+            total += partitionCount[p];
+        }
+        byte[] block = new byte[largest * bytesPerCode];
+        ByteBuffer blockView = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+        LongBuffer blockLongs = blockView.asLongBuffer();
+        FloatBuffer blockFloats = blockView.asFloatBuffer();
+        long[] codes = new long[largest * codeLongs];
+        float[] factors = new float[largest * RaBitQuantizer.FACTORS];
+        float[] rotatedQuery = new float[dimension];
+        float[] residual = new float[dimension];
+        rotation.rotate(q, 0, rotatedQuery);
+        QuantizedQuery quantized = quantizer.newQuery();
+        float[] estimate = new float[total];
+        float[] lower = new float[total];
+        int[] ordinal = new int[total];
+        TopK upper = new TopK(k);
+        CRC32C crc = new CRC32C();
+        int m = 0;
+        for (int i = 0; i < probes.length; i++) {
+            int p = probes[i];
+            int n = partitionCount[p];
+            int length = n * bytesPerCode;
+            ByteBuffer buffer = blocks.get(i);
+            if (buffer.remaining() != length) {
+                throw corrupt("read of partition " + p + " code block returned "
+                        + buffer.remaining() + " of " + length + " bytes");
+            }
+            buffer.get(buffer.position(), block, 0, length);
+            crc.reset();
+            crc.update(block, 0, length);
+            if ((int) crc.getValue() != codeCrc[p]) {
+                throw corrupt("code block of partition " + p + " "
+                        + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
+            }
+            blockLongs.get(0, codes, 0, n * codeLongs);
+            blockFloats.get(n * codeLongs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
+            int centroid = p * dimension;
+            for (int d = 0; d < dimension; d++) {
+                residual[d] = rotatedQuery[d] - rotatedCentroids[centroid + d];
+            }
+            quantized.prepare(residual);
+            int first = partitionFirst[p];
+            if (allowed == null) {
+                for (int j = 0; j < n; j++) {
+                    m = score(quantized, codes, factors, j, first, estimate, lower, ordinal,
+                            upper, m);
+                }
+            } else {
+                PeekableIntIterator it = allowed.getIntIterator();
+                it.advanceIfNeeded(first);
+                int end = first + n;
+                while (it.hasNext()) {
+                    int next = it.peekNext();
+                    if (next < 0 || next >= end) {
+                        break; // unsigned order: negatives come last
+                    }
+                    it.next();
+                    m = score(quantized, codes, factors, next - first, first, estimate, lower,
+                            ordinal, upper, m);
+                }
+            }
+        }
+        float threshold = upper.isFull() ? upper.worst() : Float.POSITIVE_INFINITY;
+        TopK chosen = new TopK(Math.max(1, Math.min(cap, m)));
+        for (int i = 0; i < m; i++) {
+            if (lower[i] <= threshold) {
+                chosen.offer(estimate[i], ordinal[i]);
+            }
+        }
+        return chosen.ordinalsAscending();
+    }
+
+    private static int score(QuantizedQuery quantized, long[] codes, float[] factors, int j,
+                             int first, float[] estimate, float[] lower, int[] ordinal,
+                             TopK upper, int m) {
+        int factorOffset = j * RaBitQuantizer.FACTORS;
+        float e = quantized.estimate(codes, j * quantized.quantizer().codeLongs(), factors,
+                factorOffset);
+        float b = quantized.bound(factors, factorOffset);
+        estimate[m] = e;
+        lower[m] = e - b;
+        ordinal[m] = first + j;
+        upper.offer(e + b, m);
+        return m + 1;
+    }
+
+    /** Exact distances for the given ascending ordinals, in one read. */
+    private CompletableFuture<List<Hit>> rerank(float[] q, int k, int[] ordinals) {
+        if (ordinals.length == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return readAndScore(q, new TopK(k), ordinals, 0, ordinals.length)
+                .thenApply(TopK::drainSorted);
+    }
+
+    /**
+     * Reads the vector records of {@code ordinals} (ascending; null means all ordinals) between
+     * positions {@code from} and {@code to} in one read, and offers their exact distances.
+     */
+    private CompletableFuture<TopK> readAndScore(float[] q, TopK top, int[] ordinals, int from,
+                                                 int to) {
+        List<ByteRange> ranges = new ArrayList<>();
+        List<int[]> runs = new ArrayList<>();
+        if (ordinals == null) {
+            ranges.add(recordRange(from, to - from));
+            runs.add(new int[] {from, to - from});
+        } else {
+            int i = 0;
+            int n = ordinals.length;
+            while (i < n) {
+                int start = ordinals[i];
+                int j = i + 1;
+                while (j < n && ordinals[j] == ordinals[j - 1] + 1) {
+                    j++;
+                }
+                ranges.add(recordRange(start, j - i));
+                runs.add(new int[] {start, j - i});
+                i = j;
+            }
+        }
+        return source.read(ranges).thenApplyAsync(buffers -> {
+            RecordDecoder decoder = new RecordDecoder();
+            for (int r = 0; r < runs.size(); r++) {
+                int first = runs.get(r)[0];
+                int length = runs.get(r)[1];
+                ByteBuffer buffer = buffers.get(r);
+                decoder.checkLength(buffer, first, length);
+                int position = buffer.position();
+                for (int i = 0; i < length; i++, position += recordBytes) {
+                    float[] v = decoder.decode(buffer, position, first + i);
+                    top.offer(header.metric.distance(q, 0, v, 0, dimension), first + i);
+                }
+            }
+            return top;
+        }, compute);
+    }
+
+    /** Verifies and decodes vector records with per-call scratch space (not thread-safe). */
+    private final class RecordDecoder {
+        private final byte[] record = new byte[recordBytes];
+        private final ByteBuffer view = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        private final FloatBuffer floats = view.asFloatBuffer();
+        private final ShortBuffer shorts = view.asShortBuffer();
+        private final short[] halves = new short[dimension];
+        private final float[] vector = new float[dimension];
+        private final CRC32C crc = new CRC32C();
+
+        void checkLength(ByteBuffer buffer, int firstOrdinal, int n) {
+            long expected = (long) n * recordBytes;
+            if (buffer.remaining() != expected) {
+                throw corrupt("read of " + n + " vector records from ordinal " + firstOrdinal
+                        + " returned " + buffer.remaining() + " of " + expected + " bytes");
+            }
+        }
+
+        /** The vector of the record at {@code position}; the returned array is reused. */
+        float[] decode(ByteBuffer buffer, int position, int ordinal) {
+            buffer.get(position, record, 0, recordBytes);
+            crc.reset();
+            crc.update(record, 0, recordBytes - Integer.BYTES);
+            if ((int) crc.getValue() != view.getInt(recordBytes - Integer.BYTES)) {
+                long start = header.vectorsOffset + (long) ordinal * recordBytes;
+                throw corrupt("vector record of ordinal " + ordinal + " "
+                        + absolute(start, start + recordBytes) + " fails its checksum");
+            }
+            if (header.encoding == VectorEncoding.F16) {
+                shorts.get(0, halves, 0, dimension);
+                for (int d = 0; d < dimension; d++) {
+                    vector[d] = VectorUtil.halfToFloat(halves[d]);
+                }
+            } else {
+                floats.get(0, vector, 0, dimension);
+            }
+            return vector;
+        }
+    }
+
+    private ByteRange recordRange(int firstOrdinal, int n) {
+        return ByteRange.ofLength(base + header.vectorsOffset + (long) firstOrdinal * recordBytes,
+                (long) n * recordBytes);
+    }
+
+    /** Allowed ordinals below {@link #size()}, ascending. */
+    private int[] allowedOrdinals(RoaringBitmap allowed) {
+        int[] out = new int[(int) allowed.rangeCardinality(0, count)];
+        PeekableIntIterator it = allowed.getIntIterator();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = it.next();
+        }
+        return out;
+    }
+
+    private float[] checkQuery(float[] query, int k) {
+        Objects.requireNonNull(query, "query");
+        if (query.length != dimension) {
+            throw new IllegalArgumentException("query has " + query.length
+                    + " dimensions; " + resource + " has " + dimension);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be positive: " + k);
+        }
+        for (float v : query) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("query has a non-finite value");
+            }
+        }
+        return query.clone();
+    }
+
+    private String absolute(long start, long end) {
+        return new ByteRange(base + start, base + end).toString();
+    }
+
+    private CorruptIndexException corrupt(String detail) {
+        return new CorruptIndexException(resource, detail);
+    }
+
+    private static int crc(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    /** The validated fixed-size header. */
+    private record Header(Metric metric, VectorEncoding encoding, int bits, int dimension,
+                         int count, int partitions, long seed, long metaLength,
+                         long vectorsOffset) {
+
+        /** Dimensions above this are rejected as corrupt rather than allocated. */
+        private static final int MAX_DIMENSION = 1 << 16;
+
+        static Header parse(String resource, ByteBuffer buffer, long sectionLength) {
+            if (buffer.remaining() != IvfFormat.HEADER_BYTES) {
+                throw new CorruptIndexException(resource, "header read returned "
+                        + buffer.remaining() + " of " + IvfFormat.HEADER_BYTES + " bytes");
+            }
+            byte[] bytes = new byte[IvfFormat.HEADER_BYTES];
+            buffer.get(buffer.position(), bytes, 0, bytes.length);
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (in.getInt(0) != IvfFormat.MAGIC) {
+                throw new CorruptIndexException(resource, "bad magic 0x"
+                        + Integer.toHexString(in.getInt(0)));
+            }
+            if (crc(bytes, 0, IvfFormat.HEADER_CHECKED_BYTES)
+                    != in.getInt(IvfFormat.HEADER_CHECKED_BYTES)) {
+                throw new CorruptIndexException(resource, "header fails its checksum");
+            }
+            int version = in.getInt(4);
+            if (version != IvfFormat.VERSION) {
+                throw new CorruptIndexException(resource, "unsupported format version "
+                        + version + " (this reader knows " + IvfFormat.VERSION + ")");
+            }
+            Metric metric = Metric.fromCode(in.get(8));
+            VectorEncoding encoding = VectorEncoding.fromCode(in.get(9));
+            int bits = in.get(10);
+            int queryBits = in.get(11);
+            int dimension = in.getInt(12);
+            int count = in.getInt(16);
+            int partitions = in.getInt(20);
+            long seed = in.getLong(24);
+            long metaLength = in.getLong(32);
+            long vectorsOffset = in.getLong(40);
+            long length = in.getLong(48);
+            if (metric == null || encoding == null || bits < 1 || bits > RaBitQuantizer.MAX_BITS
+                    || dimension < 1 || dimension > MAX_DIMENSION || count < 0
+                    || partitions < 0 || partitions > count || (count > 0 && partitions == 0)) {
+                throw new CorruptIndexException(resource, "header fields out of range");
+            }
+            if (queryBits != new RaBitQuantizer(dimension, bits).queryBits()) {
+                throw new CorruptIndexException(resource, "unexpected query bits " + queryBits);
+            }
+            long expectedMeta = IvfFormat.metaLength(dimension, partitions);
+            long expectedVectors = expectedMeta
+                    + (long) count * new RaBitQuantizer(dimension, bits).bytesPerVector();
+            long expectedLength = expectedVectors
+                    + (long) count * IvfFormat.vectorRecordBytes(dimension, encoding);
+            if (metaLength != expectedMeta || vectorsOffset != expectedVectors
+                    || length != expectedLength) {
+                throw new CorruptIndexException(resource, "header offsets disagree with its sizes");
+            }
+            if (length != sectionLength) {
+                throw new CorruptIndexException(resource, "truncated or overlong: header says "
+                        + length + " bytes, section has " + sectionLength);
+            }
+            return new Header(metric, encoding, bits, dimension, count, partitions, seed,
+                    metaLength, vectorsOffset);
+        }
+    }
+}

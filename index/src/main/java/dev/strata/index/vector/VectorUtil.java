@@ -1,0 +1,256 @@
+package dev.strata.index.vector;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one entry point for vector arithmetic in Strata: float distance kernels over flat
+ * {@code float[]} storage, half-precision conversion, and the bit-plane kernels that score
+ * RaBitQ codes.
+ *
+ * <p>The float kernels run on a provider chosen once, when this class initialises: the Vector
+ * API ({@code panama}) when the {@code jdk.incubator.vector} module is present and usable, else
+ * plain Java ({@code scalar}). The system property {@value #PROVIDER_PROPERTY} forces one of
+ * them; every fallback is logged with its reason. The provider sits in a {@code static final}
+ * field so each kernel call site stays monomorphic and inlines.
+ *
+ * <p>The bit-plane kernels use {@link Long#bitCount}, which the JIT turns into the CPU's
+ * population-count instruction; Java 17's Vector API has no lane-wise bit count, so both
+ * providers share them.
+ */
+public final class VectorUtil {
+
+    /** System property that forces a provider: {@code scalar} or {@code panama}. */
+    public static final String PROVIDER_PROPERTY = "strata.vector.provider";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VectorUtil.class);
+    private static final VectorKernels KERNELS = chooseKernels();
+
+    private VectorUtil() {
+    }
+
+    /** The name of the provider in use: {@code scalar} or {@code panama}. */
+    public static String providerName() {
+        return KERNELS.name();
+    }
+
+    /** Dot product of two equally long vectors. */
+    public static float dot(float[] a, float[] b) {
+        checkSameLength(a, b);
+        return KERNELS.dot(a, 0, b, 0, a.length);
+    }
+
+    /** Dot product of {@code a[aOffset, aOffset+length)} and {@code b[bOffset, bOffset+length)}. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        checkRanges(a, aOffset, b, bOffset, length);
+        return KERNELS.dot(a, aOffset, b, bOffset, length);
+    }
+
+    /** Squared Euclidean distance of two equally long vectors. */
+    public static float squareDistance(float[] a, float[] b) {
+        checkSameLength(a, b);
+        return KERNELS.squareDistance(a, 0, b, 0, a.length);
+    }
+
+    /** Squared Euclidean distance of two ranges of flat storage. */
+    public static float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        checkRanges(a, aOffset, b, bOffset, length);
+        return KERNELS.squareDistance(a, aOffset, b, bOffset, length);
+    }
+
+    /**
+     * Cosine similarity of two equally long vectors, in {@code [-1, 1]}; 0 when either vector is
+     * all zeros (so its cosine distance is 1, never NaN).
+     */
+    public static float cosine(float[] a, float[] b) {
+        checkSameLength(a, b);
+        return KERNELS.cosine(a, 0, b, 0, a.length);
+    }
+
+    /** Cosine similarity of two ranges of flat storage; see {@link #cosine(float[], float[])}. */
+    public static float cosine(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        checkRanges(a, aOffset, b, bOffset, length);
+        return KERNELS.cosine(a, aOffset, b, bOffset, length);
+    }
+
+    /** Scales {@code v} in place to unit length and returns its original length (0 stays 0). */
+    public static float normalize(float[] v) {
+        float norm = (float) Math.sqrt(KERNELS.dot(v, 0, v, 0, v.length));
+        if (norm > 0) {
+            float inv = 1f / norm;
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= inv;
+            }
+        }
+        return norm;
+    }
+
+    // ---- half precision (IEEE 754 binary16) ---------------------------------------------------
+
+    /**
+     * Converts a float to the nearest binary16 value (ties to even), returned as its 16 bits.
+     * Overflow gives infinity, tiny values become subnormals or signed zero, NaN stays NaN.
+     */
+    public static short floatToHalf(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 16) & 0x8000;
+        int exponent = (bits >>> 23) & 0xff;
+        int mantissa = bits & 0x7f_ffff;
+        if (exponent == 0xff) {
+            // Infinity keeps an empty mantissa; NaN keeps its top payload bits and is made quiet.
+            return (short) (sign | 0x7c00 | (mantissa == 0 ? 0 : 0x200 | (mantissa >>> 13)));
+        }
+        int halfExponent = exponent - 127 + 15;
+        if (halfExponent >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (halfExponent <= 0) {
+            if (halfExponent < -10) {
+                return (short) sign; // below half the smallest subnormal: rounds to zero
+            }
+            int significand = mantissa | 0x80_0000;
+            int shift = 14 - halfExponent;
+            return (short) (sign | roundShift(significand, shift));
+        }
+        // A carry out of the mantissa correctly bumps the exponent, up to infinity.
+        return (short) (sign | roundShift((halfExponent << 23) | mantissa, 13));
+    }
+
+    /** Shifts right by {@code shift} bits, rounding to nearest with ties to even. */
+    private static int roundShift(int value, int shift) {
+        int kept = value >>> shift;
+        int rest = value & ((1 << shift) - 1);
+        int half = 1 << (shift - 1);
+        if (rest > half || (rest == half && (kept & 1) != 0)) {
+            kept++;
+        }
+        return kept;
+    }
+
+    /** Converts the 16 bits of a binary16 value to the float it represents exactly. */
+    public static float halfToFloat(short half) {
+        int h = half & 0xffff;
+        int sign = (h & 0x8000) << 16;
+        int exponent = (h >>> 10) & 0x1f;
+        int mantissa = h & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            float magnitude = mantissa * 0x1p-24f; // subnormal (or zero): exact in float
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    // ---- bit-plane kernels for RaBitQ codes ---------------------------------------------------
+
+    /**
+     * The integer inner product {@code Σ u[i]·q[i]} of a code and a quantized query, both stored
+     * as bit planes of {@code words} longs: plane {@code b} of the code holds bit {@code b} of
+     * every {@code u[i]} (dimension {@code i} at bit {@code i % 64} of word {@code i / 64}).
+     * The code's planes start at {@code codes[codeOffset]}, the query's at {@code query[0]}.
+     */
+    public static long bitPlaneDot(long[] codes, int codeOffset, int codeBits,
+                                   long[] query, int queryBits, int words) {
+        if (codeBits == 1 && queryBits == 4) {
+            return oneBitByFourBits(codes, codeOffset, query, words);
+        }
+        long total = 0;
+        for (int b = 0; b < codeBits; b++) {
+            int planeOffset = codeOffset + b * words;
+            for (int j = 0; j < queryBits; j++) {
+                int queryOffset = j * words;
+                long count = 0;
+                for (int w = 0; w < words; w++) {
+                    count += Long.bitCount(codes[planeOffset + w] & query[queryOffset + w]);
+                }
+                total += count << (b + j);
+            }
+        }
+        return total;
+    }
+
+    /** The default shape (one code bit, four query bits) with the four planes in one pass. */
+    private static long oneBitByFourBits(long[] codes, int codeOffset, long[] query, int words) {
+        long c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (int w = 0; w < words; w++) {
+            long code = codes[codeOffset + w];
+            c0 += Long.bitCount(code & query[w]);
+            c1 += Long.bitCount(code & query[words + w]);
+            c2 += Long.bitCount(code & query[2 * words + w]);
+            c3 += Long.bitCount(code & query[3 * words + w]);
+        }
+        return c0 + (c1 << 1) + (c2 << 2) + (c3 << 3);
+    }
+
+    /** The sum {@code Σ u[i]} of a code stored as {@code codeBits} bit planes of {@code words}. */
+    public static long bitPlaneSum(long[] codes, int codeOffset, int codeBits, int words) {
+        long total = 0;
+        for (int b = 0; b < codeBits; b++) {
+            int planeOffset = codeOffset + b * words;
+            long count = 0;
+            for (int w = 0; w < words; w++) {
+                count += Long.bitCount(codes[planeOffset + w]);
+            }
+            total += count << b;
+        }
+        return total;
+    }
+
+    // ---- shared helpers -----------------------------------------------------------------------
+
+    /** Cosine from the three sums a provider accumulates; 0 when either norm is 0. */
+    static float cosineOf(float ab, float aa, float bb) {
+        double denominator = Math.sqrt((double) aa * bb);
+        if (denominator == 0) {
+            return 0f;
+        }
+        return (float) Math.max(-1.0, Math.min(1.0, ab / denominator));
+    }
+
+    private static void checkSameLength(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(
+                    "vector lengths differ: " + a.length + " != " + b.length);
+        }
+    }
+
+    private static void checkRanges(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        // Explicit checks let the kernels' loops run without per-element bounds surprises.
+        if (length < 0 || aOffset < 0 || bOffset < 0
+                || aOffset > a.length - length || bOffset > b.length - length) {
+            throw new IndexOutOfBoundsException("ranges [" + aOffset + ", +" + length + ") of "
+                    + a.length + " and [" + bOffset + ", +" + length + ") of " + b.length);
+        }
+    }
+
+    private static VectorKernels chooseKernels() {
+        String forced = System.getProperty(PROVIDER_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+        if (forced.equals("scalar")) {
+            LOG.info("vector kernels: scalar (forced by -D{}=scalar)", PROVIDER_PROPERTY);
+            return new ScalarKernels();
+        }
+        if (!forced.isEmpty() && !forced.equals("panama")) {
+            LOG.warn("ignoring -D{}={}: expected scalar or panama", PROVIDER_PROPERTY, forced);
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.warn("vector kernels: scalar, because module jdk.incubator.vector is not loaded"
+                    + " (run with --add-modules=jdk.incubator.vector)");
+            return new ScalarKernels();
+        }
+        try {
+            VectorKernels panama = (VectorKernels) Class.forName(
+                            "dev.strata.index.vector.PanamaKernels")
+                    .getDeclaredConstructor().newInstance();
+            LOG.info("vector kernels: panama");
+            return panama;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.warn("vector kernels: scalar, because the Vector API provider failed to start: {}",
+                    cause.toString());
+            return new ScalarKernels();
+        }
+    }
+}

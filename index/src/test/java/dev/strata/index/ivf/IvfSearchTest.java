@@ -1,0 +1,223 @@
+package dev.strata.index.ivf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.index.io.RangeSource;
+import dev.strata.index.vector.Metric;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.roaringbitmap.RoaringBitmap;
+
+/** Recall and exactness of IVF search on 50k clustered 64-d vectors, against brute force. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IvfSearchTest {
+
+    private static final int N = 50_000;
+    private static final int DIMENSION = 64;
+    private static final int QUERIES = 40;
+    private static final int K = 10;
+
+    private ExecutorService executor;
+    private float[] data;
+    private final Built[] built = new Built[Metric.values().length];
+
+    record Built(IvfWriter writer, int[] ordinalToRow, int[] rowToOrdinal, IvfReader reader) {
+    }
+
+    @BeforeAll
+    void build() {
+        executor = Executors.newFixedThreadPool(2);
+        data = IvfTestData.clustered(1, N, DIMENSION, 200);
+        for (Metric metric : Metric.values()) {
+            built[metric.ordinal()] = build(metric, data, DIMENSION,
+                    IvfBuildParams.defaults(metric).withParallelism(2));
+        }
+    }
+
+    Built build(Metric metric, float[] vectors, int dimension, IvfBuildParams params) {
+        IvfWriter writer = IvfWriter.build(vectors, dimension, params, executor);
+        byte[] bytes = writer.toByteArray();
+        assertEquals(writer.sizeInBytes(), bytes.length);
+        int[] ordinalToRow = writer.ordinalToRow();
+        int[] rowToOrdinal = new int[ordinalToRow.length];
+        for (int o = 0; o < ordinalToRow.length; o++) {
+            rowToOrdinal[ordinalToRow[o]] = o;
+        }
+        IvfReader reader = IvfReader.open("test", RangeSource.of(bytes), 0, bytes.length,
+                executor).join();
+        return new Built(writer, ordinalToRow, rowToOrdinal, reader);
+    }
+
+    @AfterAll
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    static List<Arguments> metricsAndSelectivities() {
+        List<Arguments> out = new ArrayList<>();
+        for (Metric metric : Metric.values()) {
+            for (double selectivity : new double[] {1.0, 0.5, 0.05, 0.005, 0.0005}) {
+                out.add(Arguments.of(metric, selectivity));
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("metricsAndSelectivities")
+    void recallAtTenIsAtLeast95PercentWithDefaults(Metric metric, double selectivity) {
+        Built b = built[metric.ordinal()];
+        SplittableRandom random = new SplittableRandom(Double.doubleToLongBits(selectivity));
+        double recall = 0;
+        for (int qi = 0; qi < QUERIES; qi++) {
+            float[] q = query(random);
+            boolean[] allowedRows = null;
+            RoaringBitmap allowed = null;
+            if (selectivity < 1) {
+                allowedRows = new boolean[N];
+                allowed = new RoaringBitmap();
+                for (int row = 0; row < N; row++) {
+                    if (random.nextDouble() < selectivity) {
+                        allowedRows[row] = true;
+                        allowed.add(b.rowToOrdinal[row]);
+                    }
+                }
+            }
+            List<Integer> expected = IvfTestData.nearestRows(metric, data, q, K, allowedRows);
+            List<Hit> hits = b.reader.search(q, K, SearchParams.DEFAULT, allowed).join();
+            Set<Integer> found = new HashSet<>();
+            float previous = Float.NEGATIVE_INFINITY;
+            for (Hit hit : hits) {
+                int row = b.ordinalToRow[hit.ordinal()];
+                assertTrue(allowedRows == null || allowedRows[row], "hit outside the filter");
+                assertEquals(IvfTestData.distance(metric, data, row, q), hit.distance(), 1e-3,
+                        "reported distance must be exact");
+                assertTrue(hit.distance() >= previous, "hits sorted by distance");
+                previous = hit.distance();
+                found.add(row);
+            }
+            assertEquals(Math.min(K, expected.size()), hits.size());
+            int matched = 0;
+            for (int row : expected) {
+                matched += found.contains(row) ? 1 : 0;
+            }
+            recall += expected.isEmpty() ? 1 : (double) matched / expected.size();
+        }
+        recall /= QUERIES;
+        assertTrue(recall >= 0.95, metric + " at selectivity " + selectivity + ": recall@10 = "
+                + recall);
+    }
+
+    @ParameterizedTest
+    @MethodSource("metricsAndSelectivities")
+    void exactSearchMatchesTheOracle(Metric metric, double selectivity) {
+        Built b = built[metric.ordinal()];
+        SplittableRandom random = new SplittableRandom(17);
+        for (int qi = 0; qi < 3; qi++) {
+            float[] q = query(random);
+            boolean[] allowedRows = null;
+            RoaringBitmap allowed = null;
+            if (selectivity < 1) {
+                allowedRows = new boolean[N];
+                allowed = new RoaringBitmap();
+                for (int row = 0; row < N; row++) {
+                    if (random.nextDouble() < selectivity) {
+                        allowedRows[row] = true;
+                        allowed.add(b.rowToOrdinal[row]);
+                    }
+                }
+            }
+            List<Integer> expected = IvfTestData.nearestRows(metric, data, q, K, allowedRows);
+            List<Hit> hits = b.reader.exactSearch(q, K, allowed).join();
+            assertEquals(expected.size(), hits.size());
+            for (int i = 0; i < hits.size(); i++) {
+                int row = b.ordinalToRow[hits.get(i).ordinal()];
+                double oracle = IvfTestData.distance(metric, data, expected.get(i), q);
+                assertEquals(oracle, hits.get(i).distance(), 1e-4 * Math.max(1, oracle));
+                if (row != expected.get(i)) {
+                    // Only a float-rounding tie may reorder two results.
+                    assertEquals(oracle, IvfTestData.distance(metric, data, row, q),
+                            1e-5 * Math.max(1, oracle), "rank " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void permutationIsABijectionAndVectorsReadBackByOrdinal() {
+        Built b = built[Metric.EUCLIDEAN_SQUARED.ordinal()];
+        boolean[] seen = new boolean[N];
+        for (int row : b.ordinalToRow) {
+            assertTrue(!seen[row]);
+            seen[row] = true;
+        }
+        for (int ordinal : new int[] {0, 1, N / 2, N - 1}) {
+            float[] v = b.reader.vector(ordinal).join();
+            int row = b.ordinalToRow[ordinal];
+            for (int d = 0; d < DIMENSION; d++) {
+                assertEquals(data[row * DIMENSION + d], v[d]);
+            }
+        }
+    }
+
+    @Test
+    void fewerAllowedDocumentsThanKReturnsThemAll() {
+        Built b = built[Metric.COSINE_DISTANCE.ordinal()];
+        RoaringBitmap allowed = RoaringBitmap.bitmapOf(5, 17, 40_000);
+        List<Hit> hits = b.reader.search(query(new SplittableRandom(5)), K, SearchParams.DEFAULT,
+                allowed).join();
+        assertEquals(3, hits.size());
+        assertTrue(b.reader.search(query(new SplittableRandom(5)), K, SearchParams.DEFAULT,
+                new RoaringBitmap()).join().isEmpty());
+    }
+
+    @Test
+    void queriesOf384DimensionsOnASmallerIndex() {
+        int n = 4000;
+        int dimension = 384;
+        float[] vectors = IvfTestData.clustered(9, n, dimension, 40);
+        Built b = build(Metric.COSINE_DISTANCE, vectors, dimension,
+                IvfBuildParams.defaults(Metric.COSINE_DISTANCE).withParallelism(2));
+        SplittableRandom random = new SplittableRandom(10);
+        double recall = 0;
+        int queries = 30;
+        for (int qi = 0; qi < queries; qi++) {
+            float[] q = new float[dimension];
+            int row = random.nextInt(n);
+            for (int d = 0; d < dimension; d++) {
+                q[d] = vectors[row * dimension + d] + (float) IvfTestData.gaussian(random) * 0.3f;
+            }
+            List<Integer> expected = IvfTestData.nearestRows(Metric.COSINE_DISTANCE, vectors, q,
+                    K, null);
+            Set<Integer> found = new HashSet<>();
+            for (Hit hit : b.reader.search(q, K, SearchParams.DEFAULT, null).join()) {
+                found.add(b.ordinalToRow[hit.ordinal()]);
+            }
+            recall += expected.stream().filter(found::contains).count() / (double) K;
+        }
+        assertTrue(recall / queries >= 0.95, "recall@10 = " + recall / queries);
+    }
+
+    /** A query near the data: a random data vector plus noise. */
+    private float[] query(SplittableRandom random) {
+        int row = random.nextInt(N);
+        float[] q = new float[DIMENSION];
+        for (int d = 0; d < DIMENSION; d++) {
+            q[d] = data[row * DIMENSION + d] + (float) IvfTestData.gaussian(random) * 0.3f;
+        }
+        return q;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.strata.index.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class VectorUtilTest {
+
+    private static final VectorKernels SCALAR = new ScalarKernels();
+    private static final VectorKernels PANAMA = new PanamaKernels();
+
+    static IntStream oddDimensions() {
+        return IntStream.concat(IntStream.rangeClosed(1, 70), IntStream.of(383, 385, 1023));
+    }
+
+    @ParameterizedTest
+    @MethodSource("oddDimensions")
+    void providersAgreeWithEachOtherAndWithDoublePrecision(int dimension) {
+        SplittableRandom random = new SplittableRandom(dimension);
+        int aOffset = random.nextInt(5);
+        int bOffset = random.nextInt(5);
+        float[] a = randomVector(random, aOffset + dimension + 3);
+        float[] b = randomVector(random, bOffset + dimension + 2);
+        double dot = 0, l2 = 0, aa = 0, bb = 0;
+        for (int i = 0; i < dimension; i++) {
+            double x = a[aOffset + i], y = b[bOffset + i];
+            dot += x * y;
+            l2 += (x - y) * (x - y);
+            aa += x * x;
+            bb += y * y;
+        }
+        double cosine = dot / Math.sqrt(aa * bb);
+        double tolerance = 1e-4 * Math.sqrt(dimension) * Math.max(1, Math.sqrt(aa * bb));
+        for (VectorKernels k : new VectorKernels[] {SCALAR, PANAMA}) {
+            assertEquals(dot, k.dot(a, aOffset, b, bOffset, dimension), tolerance, k.name());
+            assertEquals(l2, k.squareDistance(a, aOffset, b, bOffset, dimension), tolerance,
+                    k.name());
+            assertEquals(cosine, k.cosine(a, aOffset, b, bOffset, dimension), 1e-5, k.name());
+        }
+        assertEquals(SCALAR.dot(a, aOffset, b, bOffset, dimension),
+                PANAMA.dot(a, aOffset, b, bOffset, dimension), tolerance);
+        assertEquals(SCALAR.squareDistance(a, aOffset, b, bOffset, dimension),
+                PANAMA.squareDistance(a, aOffset, b, bOffset, dimension), tolerance);
+    }
+
+    @Test
+    void facadeUsesTheVectorApiWhenTheModuleIsPresent() {
+        // Surefire runs with --add-modules=jdk.incubator.vector and no forcing property.
+        assertEquals("panama", VectorUtil.providerName());
+    }
+
+    @Test
+    void cosineOfZeroVectorIsZeroNotNaN() {
+        float[] zero = new float[7];
+        float[] other = {1, 2, 3, 4, 5, 6, 7};
+        assertEquals(0f, VectorUtil.cosine(zero, other));
+        assertEquals(1f, Metric.COSINE_DISTANCE.distance(zero, other));
+    }
+
+    @Test
+    void everyHalfSurvivesARoundTripThroughFloat() {
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            short half = (short) bits;
+            float f = VectorUtil.halfToFloat(half);
+            short back = VectorUtil.floatToHalf(f);
+            if (Float.isNaN(f)) {
+                assertTrue(Float.isNaN(VectorUtil.halfToFloat(back)));
+            } else {
+                assertEquals(bits, back & 0xffff, "half 0x" + Integer.toHexString(bits));
+            }
+        }
+    }
+
+    @Test
+    void halfValuesMatchTheirDefinition() {
+        assertEquals(1f, VectorUtil.halfToFloat((short) 0x3c00));
+        assertEquals(-2f, VectorUtil.halfToFloat((short) 0xc000));
+        assertEquals(65504f, VectorUtil.halfToFloat((short) 0x7bff));
+        assertEquals(0x1p-24f, VectorUtil.halfToFloat((short) 0x0001));
+        assertEquals(Float.POSITIVE_INFINITY, VectorUtil.halfToFloat((short) 0x7c00));
+        assertEquals(0x7c00, VectorUtil.floatToHalf(1e6f) & 0xffff);
+        assertEquals(0x8000, VectorUtil.floatToHalf(-0f) & 0xffff);
+    }
+
+    @Test
+    void floatToHalfRoundsToTheNearestHalfWithTiesToEven() {
+        SplittableRandom random = new SplittableRandom(7);
+        // Oracle: the sorted list of all finite non-negative halves, searched for neighbours.
+        float[] halves = new float[0x7c00];
+        for (int h = 0; h < halves.length; h++) {
+            halves[h] = VectorUtil.halfToFloat((short) h);
+        }
+        for (int trial = 0; trial < 200_000; trial++) {
+            float f = switch (trial % 3) {
+                case 0 -> (float) (random.nextDouble() * 70000);
+                case 1 -> (float) (random.nextDouble() * 1e-4);
+                default -> {
+                    // exact midpoints between neighbouring halves exercise ties
+                    int h = random.nextInt(0x7bff);
+                    yield (float) (((double) halves[h] + halves[h + 1]) / 2);
+                }
+            };
+            int got = VectorUtil.floatToHalf(f) & 0xffff;
+            int expected = nearestHalf(halves, f);
+            assertEquals(expected, got, "for " + f);
+            assertEquals(expected | 0x8000, VectorUtil.floatToHalf(-f) & 0xffff, "for " + -f);
+        }
+    }
+
+    private static int nearestHalf(float[] halves, float f) {
+        int lo = 0, hi = halves.length - 1;
+        if (f >= 65520f) {
+            return 0x7c00; // beyond max + half an ulp: infinity
+        }
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (halves[mid] <= f) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (lo == halves.length - 1) {
+            return lo;
+        }
+        double below = f - (double) halves[lo];
+        double above = (double) halves[lo + 1] - f;
+        if (below < above) {
+            return lo;
+        }
+        if (above < below) {
+            return lo + 1;
+        }
+        return (lo & 1) == 0 ? lo : lo + 1;
+    }
+
+    @Test
+    void bitPlaneKernelsMatchIntegerArithmetic() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int trial = 0; trial < 300; trial++) {
+            int dimension = 1 + random.nextInt(300);
+            int codeBits = 1 + random.nextInt(4);
+            int queryBits = trial % 2 == 0 ? 4 : 1 + random.nextInt(8);
+            int words = (dimension + 63) / 64;
+            int[] u = new int[dimension];
+            int[] q = new int[dimension];
+            int offset = random.nextInt(4);
+            long[] codes = new long[offset + codeBits * words];
+            long[] query = new long[queryBits * words];
+            long dot = 0, sum = 0;
+            for (int i = 0; i < dimension; i++) {
+                u[i] = random.nextInt(1 << codeBits);
+                q[i] = random.nextInt(1 << queryBits);
+                dot += (long) u[i] * q[i];
+                sum += u[i];
+                for (int b = 0; b < codeBits; b++) {
+                    if ((u[i] >>> b & 1) != 0) {
+                        codes[offset + b * words + i / 64] |= 1L << (i % 64);
+                    }
+                }
+                for (int j = 0; j < queryBits; j++) {
+                    if ((q[i] >>> j & 1) != 0) {
+                        query[j * words + i / 64] |= 1L << (i % 64);
+                    }
+                }
+            }
+            assertEquals(dot, VectorUtil.bitPlaneDot(codes, offset, codeBits, query, queryBits,
+                    words));
+            assertEquals(sum, VectorUtil.bitPlaneSum(codes, offset, codeBits, words));
+        }
+    }
+
+    static float[] randomVector(SplittableRandom random, int length) {
+        float[] v = new float[length];
+        for (int i = 0; i < length; i++) {
+            v[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}
