@@ -260,9 +260,9 @@ public final class S3ObjectStore implements ObjectStore {
 
     private <R, T> CompletableFuture<T> call(CompletableFuture<R> sdkCall, String key, ByteRange range,
                                              Function<R, T> onSuccess, Function<Throwable, T> onFailure) {
-        // The SDK already completes on an I/O thread, but a stage attached to a future that is
-        // already complete would run on the caller's thread; the explicit hop rules that out.
-        return sdkCall.handleAsync((value, error) -> error == null ? onSuccess.apply(value) : onFailure.apply(unwrap(error)), io);
+        // The SDK completes on an I/O thread (FUTURE_COMPLETION_EXECUTOR); the relay hops only
+        // if the call had already completed on the caller's thread.
+        return IoCompletion.relay(sdkCall, io, (value, error) -> error == null ? onSuccess.apply(value) : onFailure.apply(unwrap(error)));
     }
 
     /** The one place SDK errors become {@link ObjectStoreException}s. */
