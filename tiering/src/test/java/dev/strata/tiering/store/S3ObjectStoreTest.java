@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.strata.tiering.testing.ObjectStoreContractTest;
 import dev.strata.tiering.testing.S3ProxyServer;
+import dev.strata.config.StrataThreads;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -49,9 +51,12 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
     void keysLiveUnderThePrefixAndListingsStripIt() throws Exception {
         byte[] data = {7, 8, 9};
         join(store().put("prefixed/key", data));
-        try (ObjectStore unprefixed = new S3ObjectStore(server.settings(""), Runnable::run)) {
+        ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 2);
+        try (ObjectStore unprefixed = new S3ObjectStore(server.settings(""), io)) {
             assertArrayEquals(data, join(unprefixed.get(PREFIX + "/prefixed/key")));
             assertEquals(List.of(PREFIX + "/prefixed/key"), keys(join(unprefixed.list(PREFIX + "/prefixed/", null, 10)).objects()));
+        } finally {
+            io.shutdownNow();
         }
         assertEquals(List.of("prefixed/key"), keys(listAll("prefixed/", 10)));
         assertEquals("s3://strata-contract/" + PREFIX, store().describe());
