@@ -26,7 +26,7 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @AfterAll
-    void stopServer() throws Exception {
+    void stopServer() {
         server.close();
     }
 
