@@ -74,7 +74,7 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SsdPageCache.class);
 
     /** Frequencies are halved after this many region reads per region in the file. */
-    private static final int AGING_TOUCHES_PER_REGION = 16;
+    static final int AGING_TOUCHES_PER_REGION = 16;
     private static final int MAX_FREQUENCY = 1 << 20;
     private static final int ZERO_FILL_BYTES = 1 << 20;
 
@@ -203,9 +203,10 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
 
     @Override
     public CompletableFuture<List<Page>> readPages(ObjectId object, long[] pageIndexes) {
+        long pageCount = geometry.pageCount(object.length());
         for (int i = 0; i < pageIndexes.length; i++) {
             long page = pageIndexes[i];
-            if (page < 0 || page >= geometry.pageCount(object.length()) || (i > 0 && page <= pageIndexes[i - 1])) {
+            if (page < 0 || page >= pageCount || (i > 0 && page <= pageIndexes[i - 1])) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("page indexes of " + object
                         + " must be ascending, distinct and inside the object: " + Arrays.toString(pageIndexes)));
             }
@@ -412,6 +413,7 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
             for (int k = 0; k < writes.size(); k++) {
                 SlotWrite write = writes.get(k);
                 assert generation[write.region()] == write.generation() : "region evicted while being written";
+                assert isSet(filling, write.slot()) && !isSet(present, write.slot());
                 clear(filling, write.slot());
                 if (written[k]) {
                     crc[write.slot()] = checksums[k];
@@ -420,6 +422,7 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
             }
             for (int region : reservation.regions()) {
                 writers[region]--;
+                assert writers[region] >= 0;
             }
         }
     }
@@ -506,9 +509,11 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
             if (region < 0) {
                 return -1;
             }
+            assert writers[region] == 0 && Integer.valueOf(region).equals(regionOf.get(owner[region]));
             regionOf.remove(owner[region]);
             for (int s = region * pagesPerRegion, end = s + pagesPerRegion; s < end; s++) {
                 // No slot of an idle region is filling, so clearing presence empties it.
+                assert !isSet(filling, s);
                 clear(present, s);
             }
             evictions.increment();
@@ -518,6 +523,7 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
         owner[region] = chunk;
         regionOf.put(chunk, region);
         frequency[region] = 1;
+        assert regionOf.size() <= regionCount;
         return region;
     }
 

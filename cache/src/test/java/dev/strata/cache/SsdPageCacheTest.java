@@ -282,6 +282,39 @@ class SsdPageCacheTest {
     }
 
     @Test
+    void agingLetsRecentReadsOutweighOldOnes() throws Exception {
+        FakeColdSource model = new FakeColdSource(GEOMETRY);
+        Random random = new Random(18);
+        ObjectId formerlyHot = model.add("formerly-hot", randomBytes(random, PAGE));
+        ObjectId recent = model.add("recent", randomBytes(random, PAGE));
+        ObjectId newcomer = model.add("newcomer", randomBytes(random, PAGE));
+        try (IoPool io = new IoPool();
+                SsdPageCache cache = new SsdPageCache(dir, 2L * PAGE, PAGE, GEOMETRY, model, io.executor)) {
+            int period = cache.regionCount() * SsdPageCache.AGING_TOUCHES_PER_REGION;
+            read(cache, formerlyHot, 0);
+            io.drain();
+            // More reads in total than `recent` gets below, but older: without halving it would
+            // outrank `recent` and stay; with it, two periods later its count has decayed.
+            for (int i = 0; i < 3 * period; i++) {
+                read(cache, formerlyHot, 0);
+            }
+            read(cache, recent, 0);
+            io.drain();
+            for (int i = 0; i < 2 * period; i++) {
+                read(cache, recent, 0);
+            }
+            read(cache, newcomer, 0);
+            io.drain();
+
+            int calls = model.callCount();
+            assertTiers(read(cache, recent, 0), Tier.SSD);
+            assertTiers(read(cache, newcomer, 0), Tier.SSD);
+            assertEquals(calls, model.callCount());
+            assertTiers(read(cache, formerlyHot, 0), Tier.OBJECT_STORE);
+        }
+    }
+
+    @Test
     void startsColdWhateverTheFileHeld() throws Exception {
         FakeColdSource model = new FakeColdSource(GEOMETRY);
         ObjectId object = model.add("segments/d", randomBytes(new Random(15), 2 * PAGE));
