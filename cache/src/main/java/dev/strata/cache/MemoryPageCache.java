@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,8 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  * pages at once; the pages nobody holds or is loading go to the colder source in one call, and
  * the pending futures sit in the cache meanwhile, so concurrent readers of the same pages share
  * that one call. A load that fails is removed from the cache by Caffeine; only its waiting readers
- * see the error. The cache never performs I/O inside a synchronous cache operation: the bulk
- * loader only starts the colder read and returns its future.
+ * see the error. No I/O happens inside a cache operation: the bulk loader returns a pending
+ * future, and the colder read that completes it starts after the cache call has returned.
  *
  * <p>Each returned page names where it came from for this caller: {@link Tier#MEMORY} when it was
  * already loaded, otherwise the tier the colder source reported for the load that produced it,
@@ -44,10 +45,14 @@ public final class MemoryPageCache implements PageSource {
      */
     public static final int ENTRY_OVERHEAD_BYTES = 160;
 
+    private static final int CLAIM_STRIPES = 64;
+
     private final PageSource delegate;
     private final AsyncCache<PageKey, Page> cache;
     private final Policy<PageKey, Page> policy;
     private final LongAdder bytesHeld = new LongAdder();
+    /** Serialize, per object (striped), the claiming of missing pages; see readPages. */
+    private final Object[] claimLocks = new Object[CLAIM_STRIPES];
 
     /**
      * @param delegate the colder source (the SSD tier, or the object store)
@@ -63,6 +68,7 @@ public final class MemoryPageCache implements PageSource {
             throw new IllegalArgumentException("memory cache budget must not be negative: " + budgetBytes);
         }
         this.delegate = delegate;
+        Arrays.setAll(claimLocks, i -> new Object());
         if (budgetBytes == 0) {
             this.cache = null;
             this.policy = null;
@@ -99,6 +105,7 @@ public final class MemoryPageCache implements PageSource {
         }
         List<PageKey> keys = new ArrayList<>(pageIndexes.length);
         boolean[] loadedBefore = new boolean[pageIndexes.length];
+        boolean allLoaded = true;
         for (int i = 0; i < pageIndexes.length; i++) {
             PageKey key = new PageKey(object, pageIndexes[i]);
             keys.add(key);
@@ -106,14 +113,39 @@ public final class MemoryPageCache implements PageSource {
             // evicted between here and getAll and reloaded by another reader in that window is
             // reported as MEMORY; the window is a few instructions and only affects attribution.
             loadedBefore[i] = policy.getIfPresentQuietly(key) != null;
+            allLoaded &= loadedBefore[i];
         }
-        // Caffeine calls the bulk loader synchronously inside getAll, on this thread, so the set is
-        // written before getAll returns, before the continuation below is even registered.
-        AtomicReference<Set<PageKey>> loadedHere = new AtomicReference<>(Set.of());
-        CompletableFuture<Map<PageKey, Page>> all = cache.getAll(keys, (missing, ignoredExecutor) -> {
-            loadedHere.set(Set.copyOf(missing));
-            return load(object, missing);
-        });
+        // The bulk loader only records which pages this call must load and hands Caffeine a
+        // pending future; the colder read starts below, after getAll, outside any cache call.
+        // Caffeine calls the loader synchronously inside getAll, on this thread.
+        CompletableFuture<Map<PageKey, Page>> gate = new CompletableFuture<>();
+        AtomicReference<Set<PageKey>> missingHolder = new AtomicReference<>(Set.of());
+        BiFunction<Set<? extends PageKey>, Executor, CompletableFuture<Map<PageKey, Page>>> loader =
+                (missing, ignoredExecutor) -> {
+                    missingHolder.set(Set.copyOf(missing));
+                    return gate;
+                };
+        CompletableFuture<Map<PageKey, Page>> all;
+        if (allLoaded) {
+            all = cache.getAll(keys, loader);
+        } else {
+            // getAll claims keys one at a time, so two readers of the same pages could each claim
+            // some and split one colder read into two. Readers of one object take turns claiming;
+            // the lock covers only in-memory map updates (no I/O), a few microseconds.
+            synchronized (claimLocks[Math.floorMod(object.key().hashCode(), claimLocks.length)]) {
+                all = cache.getAll(keys, loader);
+            }
+        }
+        Set<PageKey> loadedHere = missingHolder.get();
+        if (!loadedHere.isEmpty()) {
+            load(object, loadedHere).whenComplete((loaded, error) -> {
+                if (error != null) {
+                    gate.completeExceptionally(error);
+                } else {
+                    gate.complete(loaded);
+                }
+            });
+        }
         return all.thenApply(loaded -> {
             Page[] out = new Page[keys.size()];
             for (int i = 0; i < out.length; i++) {
@@ -123,7 +155,7 @@ public final class MemoryPageCache implements PageSource {
                     throw new IllegalStateException("page " + key.pageIndex() + " of " + object + " was not loaded");
                 }
                 // Pages this call or another in-flight call loaded keep the colder tier's report.
-                boolean hot = loadedBefore[i] && !loadedHere.get().contains(key);
+                boolean hot = loadedBefore[i] && !loadedHere.contains(key);
                 out[i] = hot ? page.servedBy(Tier.MEMORY) : page;
             }
             return List.of(out);

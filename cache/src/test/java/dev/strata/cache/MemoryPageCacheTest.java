@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.strata.config.CacheSettings;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -229,7 +231,8 @@ class MemoryPageCacheTest {
     void aZeroBudgetPassesEveryReadThrough() throws Exception {
         FakeColdSource model = new FakeColdSource(GEOMETRY);
         ObjectId object = model.add("segments/f", randomBytes(new Random(6), 4096 + 1));
-        MemoryPageCache cache = new MemoryPageCache(model, 0, Runnable::run, FIXED_TIME);
+        CacheSettings noMemory = new CacheSettings(4096, 0, Path.of("ssd"), 0, 4096, 0);
+        MemoryPageCache cache = MemoryPageCache.create(noMemory, model, Runnable::run);
         long[] indexes = {0, 1};
         for (int round = 0; round < 2; round++) {
             assertPages(model, object, indexes, cache.readPages(object, indexes).get(),
