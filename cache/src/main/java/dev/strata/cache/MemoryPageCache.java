@@ -131,7 +131,7 @@ public final class MemoryPageCache implements PageSource {
         } else {
             // getAll claims keys one at a time, so two readers of the same pages could each claim
             // some and split one colder read into two. Readers of one object take turns claiming;
-            // the lock covers only in-memory map updates (no I/O), a few microseconds.
+            // the lock covers only Caffeine's in-memory map updates, never I/O.
             synchronized (claimLocks[Math.floorMod(object.key().hashCode(), claimLocks.length)]) {
                 all = cache.getAll(keys, loader);
             }

@@ -2,7 +2,7 @@ package dev.strata.cache;
 
 import java.nio.file.Path;
 
-/** The SSD tier's file could not be created, preallocated or removed; the message names it. */
+/** A failure to create, preallocate or remove the SSD tier's file; the message names the file. */
 public final class SsdCacheException extends RuntimeException {
 
     private final Path file;

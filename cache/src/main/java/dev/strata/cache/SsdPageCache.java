@@ -119,7 +119,8 @@ public final class SsdPageCache implements PageSource, AutoCloseable {
      *
      * @param fileBytes the file's size, rounded down to a whole number of regions
      * @param regionSize the size of one region, a multiple of the page size
-     * @param ioExecutor runs every read and write of the file; its threads may block
+     * @param ioExecutor runs every read and write of the file; its threads may block and must be
+     *     I/O threads in the sense of {@link StrataThreads#assertIo} (checked with assertions on)
      * @throws SsdCacheException if the file cannot be created or preallocated
      */
     public SsdPageCache(Path directory, long fileBytes, int regionSize, PageGeometry geometry,
