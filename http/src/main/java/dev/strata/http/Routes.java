@@ -6,7 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
-import dev.strata.config.StrataSettings;
+import dev.strata.tiering.read.TieredStorage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,11 +20,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class Routes {
 
     private final Cluster cluster;
-    private final StrataSettings settings;
+    private final TieredStorage storage;
 
-    Routes(ActorSystem<?> system, StrataSettings settings) {
+    Routes(ActorSystem<?> system, TieredStorage storage) {
         this.cluster = Cluster.get(system);
-        this.settings = settings;
+        this.storage = storage;
     }
 
     Route all() {
@@ -39,7 +39,7 @@ final class Routes {
         body.put("status", up ? "ok" : "unavailable");
         body.put("member_status", status.toString());
         body.put("address", cluster.selfMember().address().toString());
-        body.put("storage", settings.storage().kind().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("storage", storage.store().describe());
         return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Jackson.marshaller());
     }
 }

@@ -3,9 +3,11 @@ package dev.strata.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.StrataSettings;
+import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -38,12 +40,18 @@ public final class StrataServer implements AutoCloseable {
     /** Starts a node with the given configuration; completes when HTTP is bound. */
     public static CompletionStage<StrataServer> start(Config config) {
         StrataSettings settings = StrataSettings.from(config);
+        TieredStorage storage = TieredStorage.open(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                "close-storage", () -> {
+                    storage.close();
+                    return CompletableFuture.completedFuture(Done.done());
+                });
         Cluster cluster = Cluster.get(system);
         if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
-        Routes routes = new Routes(system, settings);
+        Routes routes = new Routes(system, storage);
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
                 .bind(routes.all())
@@ -51,9 +59,7 @@ public final class StrataServer implements AutoCloseable {
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
                     log.info("Strata listening on http://{}:{}, storage {}, cluster member {}",
                             settings.http().host(), binding.localAddress().getPort(),
-                            settings.storage().kind() == dev.strata.config.StorageSettings.Kind.LOCAL
-                                    ? "local directory " + settings.storage().localDirectory().toAbsolutePath()
-                                    : settings.storage().s3(),
+                            storage.store().describe(),
                             cluster.selfMember().address());
                     return new StrataServer(system, binding);
                 })
