@@ -1,6 +1,7 @@
 package dev.strata.index.segment;
 
 import java.nio.ByteBuffer;
+import net.openhft.hashing.Access;
 import net.openhft.hashing.LongHashFunction;
 
 /**
@@ -78,8 +79,13 @@ public final class SegmentFormat {
         return XX.hashBytes(bytes, offset, length);
     }
 
+    /**
+     * Hashes a buffer's remaining bytes through plain {@link ByteBuffer} reads: the library's own
+     * {@code hashBytes(ByteBuffer)} reaches into JDK internals for buffers without an accessible
+     * array (read-only ones, as range sources return) and fails on Java 17 without extra exports.
+     */
     static long checksum(ByteBuffer buffer) {
-        return XX.hashBytes(buffer, buffer.position(), buffer.remaining());
+        return XX.hash(buffer, Access.toByteBuffer(), buffer.position(), buffer.remaining());
     }
 
     /** Whether a caller may use {@code name} for an opaque section. */

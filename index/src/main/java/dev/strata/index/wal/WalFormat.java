@@ -1,5 +1,6 @@
 package dev.strata.index.wal;
 
+import net.openhft.hashing.Access;
 import net.openhft.hashing.LongHashFunction;
 
 /**
@@ -60,7 +61,8 @@ public final class WalFormat {
         return XX.hashBytes(bytes, offset, length);
     }
 
+    /** Plain ByteBuffer reads: {@code hashBytes(ByteBuffer)} needs JDK internals for read-only buffers. */
     static long checksum(java.nio.ByteBuffer buffer, int offset, int length) {
-        return XX.hashBytes(buffer, offset, length);
+        return XX.hash(buffer, Access.toByteBuffer(), offset, length);
     }
 }

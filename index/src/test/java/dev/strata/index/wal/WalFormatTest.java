@@ -64,6 +64,18 @@ class WalFormatTest {
     }
 
     @Test
+    void readsFromReadOnlyAndDirectBuffers() {
+        List<WalOp> ops = randomOps(3, 20);
+        byte[] bytes = encode(ops);
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(bytes.length + 5);
+        direct.position(5);
+        direct.put(bytes);
+        direct.position(5);
+        assertEquals(ops, WalReader.read(direct.asReadOnlyBuffer(), KEY));
+        assertEquals(ops, WalReader.read(java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer(), KEY));
+    }
+
+    @Test
     void flippingAnyByteIsDetectedAndNamesTheObject() {
         byte[] bytes = encode(randomOps(99, 12));
         for (int i = 0; i < bytes.length; i++) {
