@@ -309,6 +309,16 @@ public final class AttributeColumn {
         if (!present.isEmpty() && present.last() >= rows) {
             throw in.corrupt("column '" + name + "': present rows beyond the row count");
         }
+        if (!type.isArray()) {
+            int withValue = 0;
+            for (int id : ids) {
+                withValue += id >= 0 ? 1 : 0;
+            }
+            if (withValue != present.getCardinality()) {
+                throw in.corrupt("column '" + name + "': " + withValue + " values for "
+                        + present.getCardinality() + " present rows");
+            }
+        }
         Postings postings = postingsOrNull == null ? null : Postings.read(postingsOrNull, size, resource, name);
         return new AttributeColumn(name, type, rows, dictionary, ids, ends, present, counts, postings);
     }

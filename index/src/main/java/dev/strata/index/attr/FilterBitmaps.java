@@ -3,9 +3,13 @@ package dev.strata.index.attr;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.filter.Filter;
 import dev.strata.index.filter.GlobPattern;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
+import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.RoaringBitmapWriter;
 
 /**
  * Evaluates a bound filter (see {@link dev.strata.index.filter.FilterBinder}) over a segment's
@@ -20,19 +24,28 @@ import org.roaringbitmap.RoaringBitmap;
  */
 public final class FilterBitmaps {
 
+    /** Narrow by lookups when the candidates are fewer than one row in this many. */
+    private static final long NARROW_RATIO = 16;
+
     private FilterBitmaps() {}
 
     /** The ordinals matching {@code filter}; a fresh bitmap the caller owns. */
     public static RoaringBitmap evaluate(Filter filter, ColumnSet columns) {
         int n = columns.rowCount();
         if (filter instanceof Filter.And and) {
+            // Most selective first (estimates only read value counts), so that later range
+            // conditions can test the few surviving rows instead of building a full bitmap.
+            List<Filter> children = new ArrayList<>(and.filters());
+            children.sort(Comparator.comparingLong(f -> estimate(f, columns)));
             RoaringBitmap acc = null;
-            for (Filter f : and.filters()) {
-                RoaringBitmap next = evaluate(f, columns);
-                if (acc == null) {
-                    acc = next;
+            for (Filter f : children) {
+                RoaringBitmap narrowed = acc == null ? null : narrow(f, columns, acc, n);
+                if (narrowed != null) {
+                    acc = narrowed;
+                } else if (acc == null) {
+                    acc = evaluate(f, columns);
                 } else {
-                    acc.and(next);
+                    acc.and(evaluate(f, columns));
                 }
                 if (acc.isEmpty()) {
                     return acc;
@@ -86,6 +99,62 @@ public final class FilterBitmaps {
             default:
                 throw new IllegalArgumentException("not a positive operator: " + op);
         }
+    }
+
+    /**
+     * For a comparison on a scalar attribute and few candidates: the candidates that satisfy it,
+     * found by looking up each candidate's dictionary id. Null when this shortcut does not apply.
+     */
+    private static RoaringBitmap narrow(Filter f, ColumnSet columns, RoaringBitmap candidates, int n) {
+        if (!(f instanceof Filter.Condition c) || c.attribute().equals("id")
+                || candidates.getLongCardinality() * NARROW_RATIO >= n) {
+            return null;
+        }
+        Filter.Op op = c.op().positive();
+        Object operand = c.operand();
+        AttributeColumn col = columns.column(c.attribute());
+        if (col.type().isArray() || operand == null
+                || !(op == Filter.Op.EQ || op == Filter.Op.LT || op == Filter.Op.LTE || op == Filter.Op.GT
+                        || op == Filter.Op.GTE)) {
+            return null;
+        }
+        Dictionary dict = col.dictionary();
+        int lo;
+        int hi;
+        switch (op) {
+            case EQ -> {
+                lo = dict.lowerBound(operand);
+                hi = dict.upperBound(operand);
+            }
+            case LT -> {
+                lo = 0;
+                hi = dict.lowerBound(operand);
+            }
+            case LTE -> {
+                lo = 0;
+                hi = dict.upperBound(operand);
+            }
+            case GT -> {
+                lo = dict.upperBound(operand);
+                hi = dict.size();
+            }
+            default -> {
+                lo = dict.lowerBound(operand);
+                hi = dict.size();
+            }
+        }
+        boolean nullsMatch = op == Filter.Op.LT || op == Filter.Op.LTE;
+        boolean negated = c.op().isNegated();
+        RoaringBitmapWriter<RoaringBitmap> out = RoaringBitmapWriter.writer().get();
+        for (IntIterator it = candidates.getIntIterator(); it.hasNext(); ) {
+            int r = it.next();
+            int id = col.idAt(r);
+            boolean matches = id < 0 ? nullsMatch : id >= lo && id < hi;
+            if (matches != negated) {
+                out.add(r);
+            }
+        }
+        return out.get();
     }
 
     private static RoaringBitmap idCondition(Filter.Op op, Object operand, IdColumn ids, int n) {

@@ -4,7 +4,6 @@ import dev.strata.index.doc.BinaryReader;
 import dev.strata.index.doc.BinaryWriter;
 import dev.strata.index.doc.DocId;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import org.roaringbitmap.RoaringBitmap;
@@ -108,14 +107,18 @@ public final class IdColumn {
 
     /** Ordinals in id order (ascending or descending), keeping only {@code allowed} (null = all), at most {@code limit}. */
     public int[] topN(boolean descending, RoaringBitmap allowedOrNull, int limit) {
-        List<Integer> out = new ArrayList<>(Math.min(limit, sorted.length));
-        for (int i = 0; i < sorted.length && out.size() < limit; i++) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
+        }
+        int[] out = new int[Math.min(limit, sorted.length)];
+        int found = 0;
+        for (int i = 0; i < sorted.length && found < out.length; i++) {
             int ordinal = sorted[descending ? sorted.length - 1 - i : i];
             if (allowedOrNull == null || allowedOrNull.contains(ordinal)) {
-                out.add(ordinal);
+                out[found++] = ordinal;
             }
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return found == out.length ? out : java.util.Arrays.copyOf(out, found);
     }
 
     public void writeIds(BinaryWriter out) {
