@@ -136,11 +136,6 @@ public final class BinaryReader {
         }
     }
 
-    public void skip(int n) {
-        need(n);
-        buf.position(buf.position() + n);
-    }
-
     /** Fails unless every byte was consumed. */
     public void expectEnd() {
         if (buf.hasRemaining()) {

@@ -1,7 +1,5 @@
 package dev.strata.index.doc;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -124,14 +122,6 @@ public final class BinaryWriter {
         return bytes(utf8);
     }
 
-    /** Appends zero bytes until the position is a multiple of {@code alignment}. */
-    public BinaryWriter align(int alignment) {
-        while (buf.position() % alignment != 0) {
-            u8(0);
-        }
-        return this;
-    }
-
     /** Overwrites four bytes at an earlier position (for counts known only at the end). */
     public void i32At(int position, int value) {
         buf.putInt(position, value);
@@ -144,9 +134,5 @@ public final class BinaryWriter {
 
     public byte[] toByteArray() {
         return Arrays.copyOf(buf.array(), buf.position());
-    }
-
-    public void writeTo(OutputStream out) throws IOException {
-        out.write(buf.array(), 0, buf.position());
     }
 }

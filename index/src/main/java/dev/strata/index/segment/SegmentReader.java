@@ -295,6 +295,10 @@ public final class SegmentReader {
 
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> memo(String key, java.util.function.Supplier<CompletableFuture<T>> load) {
+        // computeIfAbsent makes concurrent first callers share one load. The loader only starts
+        // reads (decoding runs when they complete), so the bin lock is not held across slow I/O;
+        // with a source that completes at once, decoding runs inside and only delays callers of
+        // the same key. The loader never touches the map itself.
         CompletableFuture<T> f = (CompletableFuture<T>) decoded.computeIfAbsent(key, k -> load.get());
         // A failure (I/O or corruption) is not cached: the next caller tries again. remove(key, f)
         // only removes this very future, never a newer one another thread put in after it.

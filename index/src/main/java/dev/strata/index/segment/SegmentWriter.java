@@ -51,13 +51,16 @@ public final class SegmentWriter {
         return this;
     }
 
-    /** Adds an opaque section, stored byte for byte (the vector index's data, for example). */
+    /**
+     * Adds an opaque section, stored byte for byte (the vector index's data, for example). The
+     * array is not copied (it may be large): do not modify it until the segment is written.
+     */
     public SegmentWriter opaqueSection(String name, byte[] bytes) {
         if (name == null || name.isEmpty() || SegmentFormat.isReservedName(name)
                 || name.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
             throw new IllegalArgumentException("invalid or reserved section name: " + name);
         }
-        if (opaque.putIfAbsent(name, bytes.clone()) != null) {
+        if (opaque.putIfAbsent(name, bytes) != null) {
             throw new IllegalArgumentException("section '" + name + "' added twice");
         }
         return this;
