@@ -1,0 +1,110 @@
+package dev.strata.index.search;
+
+import dev.strata.index.attr.AttributeOrdering;
+import dev.strata.index.attr.FilterBitmaps;
+import dev.strata.index.doc.DocId;
+import dev.strata.index.doc.Schema;
+import dev.strata.index.filter.Filter;
+import dev.strata.index.io.ByteRange;
+import dev.strata.index.io.RangeSource;
+import dev.strata.index.ivf.Hit;
+import dev.strata.index.ivf.IvfReader;
+import dev.strata.index.ivf.SearchParams;
+import dev.strata.index.segment.SegmentReader;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * An open, searchable segment: its container (ids, attribute columns) and, when it has
+ * vectors, its IVF section, read lazily through one {@link RangeSource}. Every operation returns
+ * a future; decoding and scoring run on the compute executor, never on the thread that completed
+ * a read.
+ */
+public final class Segment {
+
+    private final SegmentReader container;
+    private final IvfReader vectors;
+    private final Executor compute;
+
+    private Segment(SegmentReader container, IvfReader vectors, Executor compute) {
+        this.container = container;
+        this.vectors = vectors;
+        this.compute = compute;
+    }
+
+    /** Opens a segment: reads its directory, and the IVF header and centroids if it has vectors. */
+    public static CompletableFuture<Segment> open(String name, RangeSource source, Executor compute) {
+        return SegmentReader.open(source, name).thenCompose(container -> {
+            Optional<ByteRange> range = container.vectorsRange();
+            if (range.isEmpty()) {
+                return CompletableFuture.completedFuture(new Segment(container, null, compute));
+            }
+            ByteRange r = range.get();
+            return IvfReader.open(name, source, r.start(), r.length(), compute)
+                    .thenApply(ivf -> new Segment(container, ivf, compute));
+        });
+    }
+
+    public int size() {
+        return container.rowCount();
+    }
+
+    public SegmentReader container() {
+        return container;
+    }
+
+    /** The vector index, or empty for a segment without vectors. */
+    public Optional<IvfReader> vectors() {
+        return Optional.ofNullable(vectors);
+    }
+
+    /**
+     * The ordinals a filter (bound to {@code schema}) allows; completes with null for no filter,
+     * meaning every document.
+     */
+    public CompletableFuture<RoaringBitmap> allowed(Filter filterOrNull, Schema schema) {
+        if (filterOrNull == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return container.columns(filterOrNull.attributes(), schema)
+                .thenApplyAsync(columns -> FilterBitmaps.evaluate(filterOrNull, columns), compute);
+    }
+
+    /** Approximate nearest neighbours among the allowed ordinals, with exact distances. */
+    public CompletableFuture<List<Hit>> nearest(float[] query, int k, SearchParams params, RoaringBitmap allowedOrNull) {
+        return vectors == null ? noVectors() : vectors.search(query, k, params, allowedOrNull);
+    }
+
+    /** The exact nearest neighbours among the allowed ordinals. */
+    public CompletableFuture<List<Hit>> exactNearest(float[] query, int k, RoaringBitmap allowedOrNull) {
+        return vectors == null ? noVectors() : vectors.exactSearch(query, k, allowedOrNull);
+    }
+
+    /** The first {@code limit} allowed ordinals by an attribute's value (or by id, for "id"). */
+    public CompletableFuture<int[]> orderBy(String attribute, boolean descending, int limit,
+                                            RoaringBitmap allowedOrNull, Schema schema) {
+        if (attribute.equals("id")) {
+            return container.ids().thenApplyAsync(ids -> ids.topN(descending, allowedOrNull, limit), compute);
+        }
+        return container.column(attribute, schema).thenApplyAsync(
+                column -> AttributeOrdering.topN(column, descending, allowedOrNull, limit), compute);
+    }
+
+    /** The id of each ordinal. */
+    public CompletableFuture<DocId[]> ids(int[] ordinals) {
+        return container.ids().thenApply(ids -> {
+            DocId[] out = new DocId[ordinals.length];
+            for (int i = 0; i < ordinals.length; i++) {
+                out[i] = ids.id(ordinals[i]);
+            }
+            return out;
+        });
+    }
+
+    private <T> CompletableFuture<T> noVectors() {
+        return CompletableFuture.failedFuture(new IllegalStateException(container.resourceName() + " has no vectors"));
+    }
+}
