@@ -24,6 +24,7 @@ class StrataServerTest {
                 strata.http.port = 0
                 strata.storage.local.directory = "%s"
                 strata.cache.ssd.directory = "%s"
+                strata.cache.ssd.size = 16MiB
                 pekko.remote.artery.canonical.port = 0
                 """.formatted(tmp.resolve("data"), tmp.resolve("cache")))
                 .withFallback(ConfigFactory.load());
