@@ -1,5 +1,7 @@
 package dev.strata.actors.namespace;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.UntypedObjectDeserializer;
 import dev.strata.actors.CborSerializable;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +15,9 @@ import org.apache.pekko.pattern.StatusReply;
  * parsed JSON as plain values (ids as Long or String; attribute values as String, Long, Double,
  * Boolean or List of those), so they serialize with Jackson and the entity applies the schema.
  * Errors come back as {@link StatusReply#error} with a {@link NamespaceException}.
+ *
+ * <p>Untyped values are read back with Jackson's plain Java deserializer: Pekko registers the
+ * Scala module, which would otherwise turn JSON arrays into Scala lists.
  */
 public final class NamespaceProtocol {
 
@@ -35,7 +40,8 @@ public final class NamespaceProtocol {
      *
      * @param distanceMetricOrNull required when the namespace has no metric yet and vectors are written
      */
-    public record WriteRequest(List<UpsertRow> upserts, List<PatchRow> patches, List<Object> deletes,
+    public record WriteRequest(List<UpsertRow> upserts, List<PatchRow> patches,
+                               @JsonDeserialize(contentUsing = UntypedObjectDeserializer.class) List<Object> deletes,
                                String distanceMetricOrNull, boolean disableBackpressure) implements CborSerializable {
         public WriteRequest {
             upserts = upserts == null ? List.of() : List.copyOf(upserts);
@@ -49,7 +55,8 @@ public final class NamespaceProtocol {
     }
 
     /** A whole document; {@code vectorOrNull} may be null for a namespace without vectors. */
-    public record UpsertRow(Object id, float[] vectorOrNull, Map<String, Object> attributes) implements CborSerializable {
+    public record UpsertRow(Object id, float[] vectorOrNull,
+                            @JsonDeserialize(contentUsing = UntypedObjectDeserializer.class) Map<String, Object> attributes) implements CborSerializable {
         public UpsertRow {
             attributes = attributes == null ? Map.of() : attributes;
         }
@@ -72,7 +79,8 @@ public final class NamespaceProtocol {
     }
 
     /** Sets attributes of an existing document (a null value removes one); never creates a document. */
-    public record PatchRow(Object id, Map<String, Object> attributes) implements CborSerializable {}
+    public record PatchRow(Object id,
+                           @JsonDeserialize(contentUsing = UntypedObjectDeserializer.class) Map<String, Object> attributes) implements CborSerializable {}
 
     /** What a committed write did. {@code patched} counts patches that found their document. */
     public record WriteResult(long walSequence, int upserted, int patched, int deleted) implements CborSerializable {}
@@ -86,7 +94,8 @@ public final class NamespaceProtocol {
      * @param includeAllAttributes  return every attribute (include_attributes: true)
      */
     public record QueryRequest(float[] vectorOrNull, String orderByOrNull, boolean descending, int topK,
-                               Object filtersOrNull, List<String> includeAttributes,
+                               @JsonDeserialize(using = UntypedObjectDeserializer.class) Object filtersOrNull,
+                               List<String> includeAttributes,
                                boolean includeAllAttributes) implements CborSerializable {
         public static final int MAX_TOP_K = 10_000;
 
@@ -155,5 +164,6 @@ public final class NamespaceProtocol {
      * ordering by an attribute) and the requested attributes as JSON values (uuids and datetimes
      * as strings).
      */
-    public record Row(Object id, Double dist, Map<String, Object> attributes) implements CborSerializable {}
+    public record Row(Object id, Double dist,
+                      @JsonDeserialize(contentUsing = UntypedObjectDeserializer.class) Map<String, Object> attributes) implements CborSerializable {}
 }

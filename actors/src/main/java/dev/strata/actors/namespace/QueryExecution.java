@@ -179,16 +179,14 @@ final class QueryExecution {
         if (query.vectorOrNull() != null) {
             return Comparator.comparingDouble(Candidate::dist).thenComparing(byId);
         }
-        // Missing values sort first in both directions, as the segment ordering does.
+        // A missing value is the smallest: first ascending, last descending, as segments order.
         Comparator<Object> values = (a, b) -> {
             if (a == null || b == null) {
                 return a == null ? (b == null ? 0 : -1) : 1;
             }
             return orderType == null ? ((DocId) a).compareTo((DocId) b) : Values.compare(orderType, a, b);
         };
-        Comparator<Object> directed = query.descending()
-                ? (a, b) -> a == null || b == null ? values.compare(a, b) : values.compare(b, a)
-                : values;
+        Comparator<Object> directed = query.descending() ? values.reversed() : values;
         return Comparator.comparing(Candidate::sortValue, directed).thenComparing(byId);
     }
 
