@@ -1,0 +1,165 @@
+package dev.strata.actors.namespace;
+
+import dev.strata.actors.storage.NamespaceLayout;
+import dev.strata.actors.storage.NamespaceName;
+import dev.strata.actors.storage.SequencedLog;
+import dev.strata.cache.ObjectId;
+import dev.strata.index.attr.IdColumn;
+import dev.strata.index.doc.CorruptDataException;
+import dev.strata.index.doc.DocId;
+import dev.strata.index.doc.Document;
+import dev.strata.index.doc.Schema;
+import dev.strata.index.search.Segment;
+import dev.strata.index.wal.WalOp;
+import dev.strata.index.wal.WalReader;
+import dev.strata.tiering.read.ReadStats;
+import dev.strata.tiering.read.TieredReader;
+import dev.strata.tiering.store.ObjectStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Loads a namespace from the bucket: the newest manifest, its segments (opened through the
+ * tiered reader, id columns loaded), and the WAL entries after {@code indexed_through} replayed
+ * into an in-memory tail. Everything runs on the store's I/O threads and the compute executor;
+ * the result is handed to the entity whole.
+ */
+final class Hydration {
+
+    /**
+     * A loaded namespace.
+     *
+     * @param schema       the manifest's schema extended by the tail's writes
+     * @param latest       the newest tail operation (upsert or delete) of each id in the tail
+     * @param nextSequence the WAL sequence the next commit creates
+     * @param exists       whether anything (a manifest or a WAL entry) was found
+     */
+    record Loaded(Manifest manifest, Schema schema, List<SegmentView> segments, List<TailBatch> tail,
+                  Map<DocId, WalOp> latest, long nextSequence, boolean exists) {}
+
+    private Hydration() {}
+
+    static CompletableFuture<Loaded> load(NamespaceName namespace, ObjectStore store, TieredReader reader,
+                                          Executor compute, ReadStats stats) {
+        NamespaceLayout layout = new NamespaceLayout(namespace);
+        SequencedLog manifests = new SequencedLog(store, layout.manifestPrefix());
+        SequencedLog wal = new SequencedLog(store, layout.walPrefix());
+        CompletableFuture<Manifest> manifest = manifests.latest().thenCompose(version -> version < 0
+                ? CompletableFuture.completedFuture(Manifest.empty(namespace))
+                : manifests.read(version).thenApplyAsync(bytes -> check(namespace, version,
+                        ManifestCodec.decode(bytes, manifests.key(version)), manifests.key(version)), compute));
+        return manifest.thenCompose(m -> openSegments(m, reader, compute, stats)
+                .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
+                .thenApplyAsync(parts -> {
+                    @SuppressWarnings("unchecked")
+                    List<SegmentView> segments = (List<SegmentView>) parts[0];
+                    @SuppressWarnings("unchecked")
+                    List<TailBatch> tail = (List<TailBatch>) parts[1];
+                    return assemble(m, segments, tail);
+                }, compute));
+    }
+
+    private static Manifest check(NamespaceName namespace, long version, Manifest m, String key) {
+        if (!m.namespace().equals(namespace) || m.version() != version) {
+            throw new CorruptDataException(key, "manifest names namespace " + m.namespace() + " version "
+                    + m.version() + ", expected " + namespace + " version " + version);
+        }
+        return m;
+    }
+
+    private static CompletableFuture<List<SegmentView>> openSegments(Manifest m, TieredReader reader,
+                                                                     Executor compute, ReadStats stats) {
+        List<CompletableFuture<SegmentView>> views = new ArrayList<>();
+        for (Manifest.SegmentEntry e : m.segments()) {
+            views.add(Segment.open(e.key(), reader.open(new ObjectId(e.key(), e.bytes()), stats), compute)
+                    .thenCompose(segment -> segment.container().ids()
+                            .thenApply(ids -> new SegmentView(e, segment, ids, new RoaringBitmap()))));
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> views.stream().map(CompletableFuture::join).toList());
+    }
+
+    private static CompletableFuture<List<TailBatch>> readTail(SequencedLog wal, long indexedThrough, Executor compute) {
+        return wal.sequences().thenCompose(all -> {
+            List<CompletableFuture<TailBatch>> batches = new ArrayList<>();
+            for (long seq : all) {
+                if (seq > indexedThrough) {
+                    batches.add(wal.read(seq).thenApplyAsync(
+                            bytes -> new TailBatch(seq, WalReader.read(bytes, wal.key(seq)), bytes.length), compute));
+                }
+            }
+            return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> batches.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    /** Replays the tail in sequence order, then marks superseded segment documents. */
+    private static Loaded assemble(Manifest m, List<SegmentView> opened, List<TailBatch> rawTail) {
+        Schema schema = m.schema();
+        Map<DocId, WalOp> latest = new HashMap<>();
+        List<TailBatch> tail = new ArrayList<>(rawTail.size());
+        long last = m.indexedThrough();
+        for (TailBatch raw : rawTail) {
+            List<WalOp> ops = new ArrayList<>(raw.ops().size());
+            for (WalOp op : raw.ops()) {
+                WalOp resolved = resolve(op, latest, opened, raw.sequence());
+                if (resolved == null) {
+                    continue;
+                }
+                if (resolved instanceof WalOp.Upsert u) {
+                    schema = schema.admit(u.document()).schema();
+                }
+                latest.put(resolved.id(), resolved);
+                ops.add(resolved);
+            }
+            tail.add(new TailBatch(raw.sequence(), ops, raw.bytes()));
+            last = Math.max(last, raw.sequence());
+        }
+        Set<DocId> newer = new HashSet<>(latest.keySet());
+        SegmentView[] views = opened.toArray(SegmentView[]::new);
+        for (int i = views.length - 1; i >= 0; i--) {
+            views[i] = views[i].exclude(newer);
+            IdColumn ids = views[i].ids();
+            for (int ordinal = 0; ordinal < ids.rowCount(); ordinal++) {
+                newer.add(ids.id(ordinal));
+            }
+        }
+        boolean exists = m.version() > 0 || !rawTail.isEmpty();
+        return new Loaded(m, schema, List.of(views), tail, latest, last + 1, exists);
+    }
+
+    /**
+     * The entity writes patches already applied to their document, as upserts. A patch written by
+     * anything else applies to the tail's version of its document; one whose document lives only
+     * in a segment cannot be replayed here and fails the load rather than silently dropping it.
+     */
+    private static WalOp resolve(WalOp op, Map<DocId, WalOp> latest, List<SegmentView> segments, long sequence) {
+        if (!(op instanceof WalOp.Patch p)) {
+            return op;
+        }
+        WalOp base = latest.get(p.id());
+        if (base instanceof WalOp.Upsert u) {
+            return new WalOp.Upsert(patched(u.document(), p.attributes()));
+        }
+        if (base == null && segments.stream().anyMatch(s -> s.liveOrdinal(p.id()) >= 0)) {
+            throw new CorruptDataException("wal " + sequence, "patch of " + p.id()
+                    + " whose document is only in a segment; this entity writes patches as whole documents");
+        }
+        return null;
+    }
+
+    /** A document with some attributes set (null values remove them). */
+    static Document patched(Document base, Map<String, Object> attributes) {
+        Map<String, Object> merged = new LinkedHashMap<>(base.attributes());
+        merged.putAll(attributes);
+        return new Document(base.id(), base.vectorOrNull(), merged);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.strata.actors.namespace;
+
+import dev.strata.actors.storage.NamespaceName;
+import dev.strata.index.doc.Schema;
+import dev.strata.index.vector.Metric;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One published version of a namespace's index: its schema and distance metric, the segments
+ * that hold its indexed documents (oldest first; a later segment supersedes an earlier one) and
+ * {@code indexedThrough}, the last WAL sequence folded into those segments. WAL entries after it
+ * form the unindexed tail. Stored as JSON by {@link ManifestCodec} under the manifest prefix at
+ * key {@code version}; the newest version wins.
+ *
+ * @param metricOrNull the namespace's distance metric, or null until a vector is written
+ */
+public record Manifest(int formatVersion, NamespaceName namespace, long version, Schema schema,
+                       Metric metricOrNull, List<SegmentEntry> segments, long indexedThrough) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /**
+     * One segment file.
+     *
+     * @param walFirst the first WAL sequence whose operations it holds
+     * @param walLast  the last WAL sequence whose operations it holds
+     */
+    public record SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast) {
+        public SegmentEntry {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(key, "key");
+            if (bytes <= 0 || documents < 0 || walFirst < 1 || walLast < walFirst) {
+                throw new IllegalArgumentException("invalid segment entry " + id + ": bytes=" + bytes
+                        + ", documents=" + documents + ", wal=" + walFirst + ".." + walLast);
+            }
+        }
+    }
+
+    public Manifest {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(schema, "schema");
+        segments = List.copyOf(segments);
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("unsupported manifest format version " + formatVersion);
+        }
+        if (version < 0 || indexedThrough < 0) {
+            throw new IllegalArgumentException("negative manifest version or indexed_through: "
+                    + version + ", " + indexedThrough);
+        }
+        for (SegmentEntry s : segments) {
+            if (s.walLast() > indexedThrough) {
+                throw new IllegalArgumentException("segment " + s.id() + " covers WAL " + s.walLast()
+                        + ", beyond indexed_through " + indexedThrough);
+            }
+        }
+    }
+
+    /** The state of a namespace with nothing published: version 0, no segments, nothing indexed. */
+    public static Manifest empty(NamespaceName namespace) {
+        return new Manifest(FORMAT_VERSION, namespace, 0, Schema.empty(), null, List.of(), 0);
+    }
+
+    /** The next version with another schema and metric. */
+    public Manifest next(Schema newSchema, Metric newMetric) {
+        return new Manifest(formatVersion, namespace, version + 1, newSchema, newMetric, segments, indexedThrough);
+    }
+
+    /** The next version with one more segment, indexed through its last WAL sequence. */
+    public Manifest withSegment(Schema newSchema, SegmentEntry segment) {
+        List<SegmentEntry> all = new java.util.ArrayList<>(segments);
+        all.add(segment);
+        return new Manifest(formatVersion, namespace, version + 1, newSchema, metricOrNull, all, segment.walLast());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.strata.actors.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.strata.config.SettingsException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NamespaceSettingsTest {
+
+    @Test
+    void defaultsComeFromReferenceConf() {
+        NamespaceSettings s = NamespaceSettings.from(ConfigFactory.load());
+        assertEquals(2L << 30, s.maxUnindexedBytes());
+        assertEquals(Duration.ofMinutes(10), s.passivateAfter());
+    }
+
+    @Test
+    void invalidValuesNameTheirKey() {
+        SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
+                ConfigFactory.parseString("strata.namespace.backpressure.max-unindexed-ops = 0")
+                        .withFallback(ConfigFactory.load())));
+        assertTrue(e.getMessage().contains("strata.namespace.backpressure.max-unindexed-ops"), e.getMessage());
+        SettingsException missing = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
+                ConfigFactory.parseString("strata.namespace.passivate-after = soon").withFallback(ConfigFactory.load())));
+        assertTrue(missing.getMessage().contains("passivate-after"), missing.getMessage());
+    }
+}
