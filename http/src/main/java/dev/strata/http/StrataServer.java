@@ -2,11 +2,15 @@ package dev.strata.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.actors.namespace.NamespaceEntity;
+import dev.strata.actors.namespace.NamespaceSettings;
 import dev.strata.config.StrataSettings;
+import dev.strata.config.StrataThreads;
 import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -42,11 +46,15 @@ public final class StrataServer implements AutoCloseable {
         StrataSettings settings = StrataSettings.from(config);
         TieredStorage storage = TieredStorage.open(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, settings.threads().compute());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                 "close-storage", () -> {
+                    compute.shutdown();
                     storage.close();
                     return CompletableFuture.completedFuture(Done.done());
                 });
+        NamespaceEntity.init(system, new NamespaceEntity.Resources(
+                storage.store(), storage.reader(), compute, NamespaceSettings.from(config)));
         Cluster cluster = Cluster.get(system);
         if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
