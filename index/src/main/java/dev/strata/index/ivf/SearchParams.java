@@ -48,7 +48,8 @@ public record SearchParams(int nprobe, int rerankMultiple, int exactFilterLimit,
 
     /**
      * The number of partitions to probe in a section of {@code partitions} partitions: the
-     * configured nprobe, or by default {@code ⌈4·√partitions⌉} (all of at most 16). With about √N
+     * configured nprobe, or by default {@code ⌈4·√partitions⌉} (every partition when there are
+     * at most 16). With about √N
      * partitions of about √N documents each, recall at a fixed nprobe falls as N grows, while a
      * fixed share of partitions overshoots (the share needed for the same recall shrinks), so
      * the default grows with the square root of the partition count, in between.
