@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,14 +73,19 @@ public final class IndexBench {
 
         System.out.printf(Locale.ROOT, "%n| nprobe | rerank × k | recall@10 | p50 ms | p99 ms | mean ms |%n|---|---|---|---|---|---|%n");
         int defaultNprobe = SearchParams.DEFAULT.nprobeFor(reader.partitions());
+        // Distinct nprobe values in increasing order, the default among them.
+        TreeSet<Integer> nprobes = new TreeSet<>(List.of(defaultNprobe));
+        for (int nprobe : new int[] {8, 16, 24, 32, 48, 64, 96, 128}) {
+            nprobes.add(Math.min(nprobe, reader.partitions()));
+        }
         List<SearchParams> curve = new ArrayList<>();
-        for (int nprobe : new int[] {8, 16, defaultNprobe, 64, 128}) {
+        for (int nprobe : nprobes) {
             curve.add(SearchParams.DEFAULT.withNprobe(nprobe));
         }
         curve.add(SearchParams.DEFAULT.withNprobe(defaultNprobe).withRerankMultiple(5));
         curve.add(SearchParams.DEFAULT.withNprobe(defaultNprobe).withRerankMultiple(20));
         // Warm-up: JIT compile the search path before anything is timed.
-        run(reader, queries, Math.min(q, 2000), curve.get(2), null, ordinalToRow, truth, false);
+        run(reader, queries, Math.min(q, 2000), SearchParams.DEFAULT, null, ordinalToRow, truth, false);
         for (SearchParams p : curve) {
             Result r = run(reader, queries, q, p, null, ordinalToRow, truth, true);
             System.out.printf(Locale.ROOT, "| %d%s | %d | %.4f | %.3f | %.3f | %.3f |%n", p.nprobe(),

@@ -190,24 +190,25 @@ public final class IvfReader {
         if (count == 0) {
             return CompletableFuture.completedFuture(List.of());
         }
-        long target = 0;
+        long allowed = count;
+        long floor = 0;
         if (allowedOrNull != null) {
-            long allowed = allowedOrNull.rangeCardinality(0, count);
+            allowed = allowedOrNull.rangeCardinality(0, count);
             if (allowed == 0) {
                 return CompletableFuture.completedFuture(List.of());
             }
             if (allowed <= params.exactFilterLimit()) {
                 return rerank(q, k, allowedOrdinals(allowedOrNull));
             }
-            target = (long) k * params.filterCandidateMultiple();
+            floor = (long) k * params.filterCandidateMultiple();
         }
         float[] searchQuery = q;
         if (header.metric == Metric.COSINE_DISTANCE) {
             searchQuery = q.clone();
             VectorUtil.normalize(searchQuery);
         }
-        int[] probes = choosePartitions(searchQuery, params.nprobeFor(partitions), target,
-                allowedOrNull);
+        int[] probes = choosePartitions(searchQuery, params.nprobeFor(partitions), allowedOrNull,
+                allowed, floor);
         List<ByteRange> ranges = new ArrayList<>(probes.length);
         for (int p : probes) {
             ranges.add(ByteRange.ofLength(base + codeOffset[p],
@@ -256,11 +257,16 @@ public final class IvfReader {
     // ---- search internals ---------------------------------------------------------------------
 
     /**
-     * Partitions to scan, nearest centroid first: at least {@code nprobe} non-empty ones, and
-     * under a filter only those holding allowed documents, until {@code target} allowed
-     * documents are covered.
+     * Partitions to scan, nearest centroid first. Unfiltered: the {@code nprobe} nearest
+     * non-empty ones. Under a filter ({@code allowed} of the documents pass it), only partitions
+     * holding allowed documents count, and probing goes on past {@code nprobe} of them until the
+     * allowed documents covered reach the share of all allowed documents that the unfiltered
+     * probes cover of all documents, and at least {@code floor}. A filter that is independent of
+     * the vectors thus probes about the unfiltered partitions; one that removes most documents
+     * near the query probes further out.
      */
-    private int[] choosePartitions(float[] q, int nprobe, long target, RoaringBitmap allowed) {
+    private int[] choosePartitions(float[] q, int nprobe, RoaringBitmap filter, long allowed,
+                                   long floor) {
         long[] keys = new long[partitions];
         for (int p = 0; p < partitions; p++) {
             float d = VectorUtil.squareDistance(q, 0, centroids, p * dimension, dimension);
@@ -271,20 +277,36 @@ public final class IvfReader {
         Arrays.sort(keys);
         int[] chosen = new int[partitions];
         int n = 0;
+        if (filter == null) {
+            for (int i = 0; i < partitions && n < nprobe; i++) {
+                int p = (int) keys[i];
+                if (partitionCount[p] > 0) {
+                    chosen[n++] = p;
+                }
+            }
+            return Arrays.copyOf(chosen, n);
+        }
+        long unfiltered = 0;
+        for (int i = 0, probed = 0; i < partitions && probed < nprobe; i++) {
+            int p = (int) keys[i];
+            if (partitionCount[p] > 0) {
+                unfiltered += partitionCount[p];
+                probed++;
+            }
+        }
+        long target = Math.max(floor, (long) Math.ceil((double) allowed * unfiltered / count));
         long seen = 0;
         for (long key : keys) {
             int p = (int) key;
             if (partitionCount[p] == 0) {
                 continue;
             }
-            if (allowed != null) {
-                long inPartition = allowed.rangeCardinality(partitionFirst[p],
-                        (long) partitionFirst[p] + partitionCount[p]);
-                if (inPartition == 0) {
-                    continue;
-                }
-                seen += inPartition;
+            long inPartition = filter.rangeCardinality(partitionFirst[p],
+                    (long) partitionFirst[p] + partitionCount[p]);
+            if (inPartition == 0) {
+                continue;
             }
+            seen += inPartition;
             chosen[n++] = p;
             if (n >= nprobe && seen >= target) {
                 break;

@@ -4,20 +4,29 @@ package dev.strata.index.ivf;
  * How hard an IVF search works.
  *
  * @param nprobe                  partitions probed (nearest centroids first), or 0 for the
- *                                default for the section's partition count
+ *                                default for the section's partition count (see
+ *                                {@link #nprobeFor})
  * @param rerankMultiple          at most {@code k × rerankMultiple} candidates that the RaBitQ
  *                                error bound cannot exclude are reranked on exact vectors
  * @param exactFilterLimit        a filter allowing at most this many documents is answered
  *                                exactly by reading just their vectors
  * @param filterCandidateMultiple under a wider filter, probing continues past {@code nprobe}
- *                                until {@code k × filterCandidateMultiple} allowed documents
- *                                have been seen
+ *                                partitions holding allowed documents until the allowed
+ *                                documents seen reach the share of all allowed documents that
+ *                                an unfiltered search scans of all documents, and at least
+ *                                {@code k × filterCandidateMultiple}
  */
 public record SearchParams(int nprobe, int rerankMultiple, int exactFilterLimit,
                            int filterCandidateMultiple) {
 
-    /** The defaults, chosen so recall@10 is at least 0.95 on clustered data. */
+    /**
+     * The defaults, chosen so recall@10 is at least 0.95 on 384-d sentence embeddings (cosine)
+     * with the default partition count; synthetic clustered data needs far fewer probes.
+     */
     public static final SearchParams DEFAULT = new SearchParams(0, 10, 2048, 40);
+
+    /** The default nprobe is this many times the square root of the partition count. */
+    static final double DEFAULT_NPROBE_PER_ROOT_PARTITION = 4;
 
     public SearchParams {
         if (nprobe < 0 || rerankMultiple < 1 || exactFilterLimit < 0
@@ -37,9 +46,17 @@ public record SearchParams(int nprobe, int rerankMultiple, int exactFilterLimit,
         return new SearchParams(nprobe, value, exactFilterLimit, filterCandidateMultiple);
     }
 
-    /** The number of partitions to probe in a section of {@code partitions} partitions. */
+    /**
+     * The number of partitions to probe in a section of {@code partitions} partitions: the
+     * configured nprobe, or by default {@code ⌈4·√partitions⌉} (every partition when there are
+     * at most 16). With about √N
+     * partitions of about √N documents each, recall at a fixed nprobe falls as N grows, while a
+     * fixed share of partitions overshoots (the share needed for the same recall shrinks), so
+     * the default grows with the square root of the partition count, in between.
+     */
     public int nprobeFor(int partitions) {
-        int wanted = nprobe > 0 ? nprobe : Math.max(16, (int) Math.ceil(partitions / 32.0));
+        int wanted = nprobe > 0 ? nprobe
+                : (int) Math.ceil(DEFAULT_NPROBE_PER_ROOT_PARTITION * Math.sqrt(partitions));
         return Math.min(partitions, wanted);
     }
 }

@@ -3,13 +3,17 @@ package dev.strata.index.ivf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.vector.Metric;
+import dev.strata.index.vector.RaBitQuantizer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
@@ -209,6 +213,98 @@ class IvfSearchTest {
             recall += expected.stream().filter(found::contains).count() / (double) K;
         }
         assertTrue(recall / queries >= 0.95, "recall@10 = " + recall / queries);
+    }
+
+    /** Records the ranges of every read, then serves them from memory. */
+    private static final class RecordingSource implements RangeSource {
+        private final RangeSource inner;
+        final List<List<ByteRange>> reads = new ArrayList<>();
+
+        RecordingSource(byte[] bytes) {
+            this.inner = RangeSource.of(bytes);
+        }
+
+        @Override
+        public long length() {
+            return inner.length();
+        }
+
+        @Override
+        public CompletableFuture<List<ByteBuffer>> read(List<ByteRange> ranges) {
+            reads.add(List.copyOf(ranges));
+            return inner.read(ranges);
+        }
+    }
+
+    /** The ordinals whose codes a search read: its first read is the probed code blocks. */
+    private static RoaringBitmap probedOrdinals(RecordingSource source, int partitions) {
+        long codesStart = IvfFormat.metaLength(DIMENSION, partitions);
+        int bytesPerCode = new RaBitQuantizer(DIMENSION, 1).bytesPerVector();
+        RoaringBitmap probed = new RoaringBitmap();
+        for (ByteRange r : source.reads.get(0)) {
+            long first = (r.start() - codesStart) / bytesPerCode;
+            probed.add(first, first + r.length() / bytesPerCode);
+        }
+        return probed;
+    }
+
+    @Test
+    void filteredSearchProbesUntilItCoversTheUnfilteredShareOfAllowedDocuments() {
+        Built b = built[Metric.COSINE_DISTANCE.ordinal()];
+        byte[] bytes = b.writer.toByteArray();
+        RecordingSource source = new RecordingSource(bytes);
+        IvfReader reader = IvfReader.open("test", source, 0, bytes.length, executor).join();
+        int nprobe = 8;
+        SearchParams params = new SearchParams(nprobe, 10, 0, 1);
+        float[] q = query(new SplittableRandom(23));
+
+        source.reads.clear();
+        reader.search(q, K, params, null).join();
+        RoaringBitmap unfiltered = probedOrdinals(source, reader.partitions());
+        assertEquals(nprobe, source.reads.get(0).size());
+
+        // Few allowed documents where the unfiltered search looks, all of them elsewhere: the
+        // nprobe nearest partitions still hold allowed documents, but far fewer than their share.
+        RoaringBitmap allowed = new RoaringBitmap();
+        allowed.add(0L, N);
+        allowed.andNot(unfiltered);
+        unfiltered.forEach((int o) -> {
+            if (o % 50 == 0) {
+                allowed.add(o);
+            }
+        });
+        source.reads.clear();
+        List<Hit> hits = reader.search(q, K, params, allowed).join();
+        RoaringBitmap probed = probedOrdinals(source, reader.partitions());
+        long covered = RoaringBitmap.and(probed, allowed).getCardinality();
+        long share = (long) Math.ceil((double) allowed.getCardinality()
+                * unfiltered.getCardinality() / N);
+        assertTrue(covered >= share, covered + " allowed documents probed, want " + share);
+        assertTrue(source.reads.get(0).size() > nprobe);
+        assertEquals(K, hits.size());
+
+        // A filter independent of the vectors probes about the unfiltered partitions.
+        SplittableRandom random = new SplittableRandom(29);
+        RoaringBitmap half = new RoaringBitmap();
+        for (int o = 0; o < N; o++) {
+            if (random.nextBoolean()) {
+                half.add(o);
+            }
+        }
+        source.reads.clear();
+        reader.search(q, K, params, half).join();
+        int probes = source.reads.get(0).size();
+        assertTrue(probes >= nprobe && probes <= 2 * nprobe, probes + " partitions probed");
+    }
+
+    @Test
+    void defaultNprobeGrowsWithTheSquareRootOfThePartitionCount() {
+        assertEquals(10, SearchParams.DEFAULT.nprobeFor(10));
+        assertEquals(17, SearchParams.DEFAULT.nprobeFor(17));
+        assertEquals(18, SearchParams.DEFAULT.nprobeFor(20));
+        assertEquals(10, SearchParams.DEFAULT.withNprobe(10).nprobeFor(100));
+        assertEquals(72, SearchParams.DEFAULT.nprobeFor(316));
+        assertEquals(127, SearchParams.DEFAULT.nprobeFor(1000));
     }
 
     /** A query near the data: a random data vector plus noise. */
