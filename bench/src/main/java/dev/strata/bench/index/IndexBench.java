@@ -31,7 +31,8 @@ import org.roaringbitmap.RoaringBitmap;
  * filters of about 50%, 5%, 0.5% and 0.01% selectivity. Everything is in memory and the search
  * runs on the calling thread. Prints markdown tables.
  *
- * <p>Usage: {@code IndexBench [documents=100000] [queries=10000] [filteredQueries=1000] [workDir=bench/work]}
+ * <p>Usage: {@code IndexBench [documents=100000] [queries=10000] [filteredQueries=1000] [workDir=bench/work]}:
+ * the first {@code queries} query rows are timed and scored, against ground truth for all of them.
  */
 public final class IndexBench {
 
@@ -46,12 +47,13 @@ public final class IndexBench {
         Path work = Path.of(args.length > 3 ? args[3] : "bench/work");
 
         float[] docs = VectorFiles.readFloats(work.resolve("documents.f32"), n, DIMS);
-        float[] queries = VectorFiles.readFloats(work.resolve("queries.f32"), q, DIMS);
+        // Ground truth always covers all query rows (computed once, cached); a run may time fewer.
+        float[] queries = VectorFiles.readFloats(work.resolve("queries.f32"), Corpus.QUERIES, DIMS);
         System.out.printf(Locale.ROOT, "# IndexBench: %d documents, %d queries, %d-d, %s, kernels: %s, %d processors%n",
                 n, q, DIMS, METRIC.apiName(), VectorUtil.providerName(), Runtime.getRuntime().availableProcessors());
 
         long t0 = System.nanoTime();
-        int[] truth = GroundTruth.load(work.resolve("truth-" + n + "-" + q + "-" + METRIC.apiName() + ".i32"),
+        int[] truth = GroundTruth.load(work.resolve("truth-" + n + "-" + Corpus.QUERIES + "-" + METRIC.apiName() + ".i32"),
                 docs, queries, DIMS, K, METRIC, null);
         System.out.printf(Locale.ROOT, "ground truth ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
