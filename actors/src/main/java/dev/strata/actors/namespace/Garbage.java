@@ -25,6 +25,13 @@ import java.util.concurrent.Executor;
  * finished) and, for segment files, once the file itself is that old (so a build of another
  * owner that has not yet published is left alone). The owning entity never runs a sweep while
  * one of its own builds is unpublished.
+ *
+ * <p>Deleting covered WAL objects frees their keys, and a WAL create-if-absent is what fences a
+ * stale owner. A stale owner whose next sequence is at or below a published
+ * {@code indexed_through} could therefore create a WAL object that no owner ever reads. The
+ * grace period is what rules this out: it must exceed the time in which the cluster removes a
+ * stale owner (split brain resolution), since the sweep deletes covered WAL only once the
+ * manifest that covers it is at least that old.
  */
 final class Garbage {
 

@@ -30,6 +30,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,6 +248,27 @@ class IndexingTest {
             eventually(node, () -> assertEquals(List.of(), walSequences()));
         }
         try (TestNode node = new TestNode(store(), config(20, 2))) {
+            assertMatchesModel(node);
+        }
+    }
+
+    @Test
+    void indexingRelievesBackpressure() throws Exception {
+        GatedExecutor gate = new GatedExecutor(indexer);
+        try (TestNode node = new TestNode(store(), config(20, 100)
+                + "strata.namespace.backpressure.max-unindexed-ops = 30\n", gate)) {
+            gate.arm();
+            range(node, 0, 20);
+            gate.entered.get(20, TimeUnit.SECONDS);
+            range(node, 20, 30);
+            WriteRequest more = new WriteRequest(List.of(row(30L, Q, "n", 30L, "parity", "even")), null, null, null, false);
+            StatusReply<NamespaceProtocol.WriteResult> refused = node.write(NS, more);
+            assertTrue(refused.isError() && refused.getError() instanceof NamespaceException.TooManyRequests,
+                    refused::toString);
+            gate.release.complete(null);
+            eventually(node, () -> assertEquals(10, scanned(node)));
+            node.writeOk(NS, more);
+            model.put(30L, new Doc(Q, new LinkedHashMap<>(Map.of("n", 30L, "parity", "even"))));
             assertMatchesModel(node);
         }
     }
