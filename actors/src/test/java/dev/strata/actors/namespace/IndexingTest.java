@@ -253,6 +253,16 @@ class IndexingTest {
     }
 
     @Test
+    void aQuietTailIsIndexedBelowTheThresholds() {
+        try (TestNode node = new TestNode(store(), config(1000, 100) + "strata.namespace.indexing.after-quiet = 200ms\n")) {
+            range(node, 0, 3);
+            eventually(node, () -> assertEquals(0, scanned(node)));
+            assertEquals(1, latestManifest().segments().size());
+            assertMatchesModel(node);
+        }
+    }
+
+    @Test
     void indexingRelievesBackpressure() throws Exception {
         GatedExecutor gate = new GatedExecutor(indexer);
         try (TestNode node = new TestNode(store(), config(20, 100)
