@@ -47,14 +47,17 @@ public final class StrataServer implements AutoCloseable {
         TieredStorage storage = TieredStorage.open(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
         ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, settings.threads().compute());
+        NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
+        ExecutorService indexer = StrataThreads.newPool("strata-indexer", namespaceSettings.indexerThreads());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                 "close-storage", () -> {
                     compute.shutdown();
+                    indexer.shutdown();
                     storage.close();
                     return CompletableFuture.completedFuture(Done.done());
                 });
         NamespaceEntity.init(system, new NamespaceEntity.Resources(
-                storage.store(), storage.reader(), compute, NamespaceSettings.from(config)));
+                storage.store(), storage.reader(), compute, indexer, namespaceSettings));
         Cluster cluster = Cluster.get(system);
         if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));

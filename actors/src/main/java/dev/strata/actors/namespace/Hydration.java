@@ -28,9 +28,10 @@ import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Loads a namespace from the bucket: the newest manifest, its segments (opened through the
- * tiered reader, id columns loaded), and the WAL entries after {@code indexed_through} replayed
- * into an in-memory tail. Everything runs on the store's I/O threads and the compute executor;
- * the result is handed to the entity whole.
+ * tiered reader, id columns loaded) with their deletes objects, and the WAL entries after
+ * {@code indexed_through} replayed into an in-memory tail. A segment's documents whose ids a
+ * newer segment holds or deletes, or the tail writes, are marked superseded. Everything runs on
+ * the store's I/O threads and the compute executor; the result is handed to the entity whole.
  */
 final class Hydration {
 
@@ -56,11 +57,11 @@ final class Hydration {
                 ? CompletableFuture.completedFuture(Manifest.empty(namespace))
                 : manifests.read(version).thenApplyAsync(bytes -> check(namespace, version,
                         ManifestCodec.decode(bytes, manifests.key(version)), manifests.key(version)), compute));
-        return manifest.thenCompose(m -> openSegments(m, reader, compute, stats)
+        return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
                 .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
                 .thenApplyAsync(parts -> {
                     @SuppressWarnings("unchecked")
-                    List<SegmentView> segments = (List<SegmentView>) parts[0];
+                    List<Opened> segments = (List<Opened>) parts[0];
                     @SuppressWarnings("unchecked")
                     List<TailBatch> tail = (List<TailBatch>) parts[1];
                     return assemble(m, segments, tail);
@@ -75,16 +76,40 @@ final class Hydration {
         return m;
     }
 
-    private static CompletableFuture<List<SegmentView>> openSegments(Manifest m, TieredReader reader,
-                                                                     Executor compute, ReadStats stats) {
-        List<CompletableFuture<SegmentView>> views = new ArrayList<>();
+    /** An opened segment and the ids its deletes object lists. */
+    private record Opened(SegmentView view, List<DocId> deletes) {}
+
+    private static CompletableFuture<List<Opened>> openSegments(Manifest m, ObjectStore store, TieredReader reader,
+                                                                Executor compute, ReadStats stats) {
+        List<CompletableFuture<Opened>> views = new ArrayList<>();
         for (Manifest.SegmentEntry e : m.segments()) {
-            views.add(Segment.open(e.key(), reader.open(new ObjectId(e.key(), e.bytes()), stats), compute)
-                    .thenCompose(segment -> segment.container().ids()
-                            .thenApply(ids -> new SegmentView(e, segment, ids, new RoaringBitmap()))));
+            CompletableFuture<SegmentView> view = open(e, reader, compute, stats);
+            CompletableFuture<List<DocId>> deletes = e.deletesKeyOrNull() == null
+                    ? CompletableFuture.completedFuture(List.of())
+                    : store.get(e.deletesKeyOrNull()).thenApplyAsync(bytes -> deletedIds(bytes, e.deletesKeyOrNull()), compute);
+            views.add(view.thenCombine(deletes, Opened::new));
         }
         return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> views.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Opens one segment of a manifest, with no document superseded yet. */
+    static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
+                                               ReadStats stats) {
+        return Segment.open(e.key(), reader.open(new ObjectId(e.key(), e.bytes()), stats), compute)
+                .thenCompose(segment -> segment.container().ids()
+                        .thenApply(ids -> new SegmentView(e, segment, ids, new RoaringBitmap())));
+    }
+
+    private static List<DocId> deletedIds(byte[] bytes, String key) {
+        List<DocId> ids = new ArrayList<>();
+        for (WalOp op : WalReader.read(bytes, key)) {
+            if (!(op instanceof WalOp.Delete)) {
+                throw new CorruptDataException(key, "a deletes object holds a " + op.getClass().getSimpleName());
+            }
+            ids.add(op.id());
+        }
+        return ids;
     }
 
     private static CompletableFuture<List<TailBatch>> readTail(SequencedLog wal, long indexedThrough, Executor compute) {
@@ -102,7 +127,8 @@ final class Hydration {
     }
 
     /** Replays the tail in sequence order, then marks superseded segment documents. */
-    private static Loaded assemble(Manifest m, List<SegmentView> opened, List<TailBatch> rawTail) {
+    private static Loaded assemble(Manifest m, List<Opened> openedWithDeletes, List<TailBatch> rawTail) {
+        List<SegmentView> opened = openedWithDeletes.stream().map(Opened::view).toList();
         Schema schema = m.schema();
         Map<DocId, WalOp> latest = new HashMap<>();
         List<TailBatch> tail = new ArrayList<>(rawTail.size());
@@ -131,6 +157,7 @@ final class Hydration {
             for (int ordinal = 0; ordinal < ids.rowCount(); ordinal++) {
                 newer.add(ids.id(ordinal));
             }
+            newer.addAll(openedWithDeletes.get(i).deletes());
         }
         boolean exists = m.version() > 0 || !rawTail.isEmpty();
         return new Loaded(m, schema, List.of(views), tail, latest, last + 1, exists);

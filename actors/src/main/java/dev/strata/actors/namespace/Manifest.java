@@ -13,6 +13,19 @@ import java.util.Objects;
  * form the unindexed tail. Stored as JSON by {@link ManifestCodec} under the manifest prefix at
  * key {@code version}; the newest version wins.
  *
+ * <p>Deletes and updates across segments. A document's newest version is the one in the newest
+ * segment that mentions its id, where a segment mentions an id by holding a document with it or
+ * by listing it as deleted. When the entity folds its tail into a new segment, upserts become the
+ * segment's documents (and so hide any copy in an older segment), and the ids deleted in the
+ * tail that an older segment holds go into the segment's <em>deletes object</em>: a WAL-format
+ * object of delete operations, written before the manifest and named by the segment entry
+ * ({@code deletesKeyOrNull}). Hydration walks the segments newest first and marks, in each older
+ * segment, the documents whose ids a newer segment holds or deletes as superseded (see
+ * {@link SegmentView}). Compaction merges every segment into one holding only the live documents,
+ * so the merged segment needs no deletes object. Objects are written under fresh keys before the
+ * manifest that names them, so the manifest's create-if-absent is the single commit point: a
+ * segment or deletes object no manifest names is garbage, never data.
+ *
  * @param metricOrNull the namespace's distance metric, or null until a vector is written
  */
 public record Manifest(int formatVersion, NamespaceName namespace, long version, Schema schema,
@@ -25,15 +38,25 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
      *
      * @param walFirst the first WAL sequence whose operations it holds
      * @param walLast  the last WAL sequence whose operations it holds
+     * @param deletesKeyOrNull the object listing ids this segment deletes from older segments, or null
+     * @param deletes  how many ids that object lists
      */
-    public record SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast) {
+    public record SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast,
+                               String deletesKeyOrNull, long deletes) {
         public SegmentEntry {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(key, "key");
-            if (bytes <= 0 || documents < 0 || walFirst < 1 || walLast < walFirst) {
+            if (bytes <= 0 || documents < 0 || walFirst < 1 || walLast < walFirst || deletes < 0
+                    || (deletesKeyOrNull == null) != (deletes == 0)) {
                 throw new IllegalArgumentException("invalid segment entry " + id + ": bytes=" + bytes
-                        + ", documents=" + documents + ", wal=" + walFirst + ".." + walLast);
+                        + ", documents=" + documents + ", wal=" + walFirst + ".." + walLast
+                        + ", deletes=" + deletes + " in " + deletesKeyOrNull);
             }
+        }
+
+        /** An entry without deletes. */
+        public SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast) {
+            this(id, key, bytes, documents, walFirst, walLast, null, 0);
         }
     }
 
@@ -71,5 +94,10 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
         List<SegmentEntry> all = new java.util.ArrayList<>(segments);
         all.add(segment);
         return new Manifest(formatVersion, namespace, version + 1, newSchema, metricOrNull, all, segment.walLast());
+    }
+
+    /** The next version whose only segment is {@code merged}, which replaces all of this one's. */
+    public Manifest compacted(SegmentEntry merged) {
+        return new Manifest(formatVersion, namespace, version + 1, schema, metricOrNull, List.of(merged), indexedThrough);
     }
 }

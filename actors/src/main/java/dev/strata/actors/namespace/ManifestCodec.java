@@ -21,7 +21,8 @@ import java.util.Map;
  * {"format_version": 1, "namespace": "ns", "version": 3, "distance_metric": "cosine_distance" | null,
  *  "schema": {"vector": {"dims": 768, "element": "f32"} | null,
  *             "attributes": {"name": {"type": "string", "filterable": true}, ...}},
- *  "segments": [{"id": "…", "key": "…", "bytes": 123, "documents": 10, "wal_first": 1, "wal_last": 4}],
+ *  "segments": [{"id": "…", "key": "…", "bytes": 123, "documents": 10, "wal_first": 1, "wal_last": 4,
+ *                 "deletes_key": "…" (optional), "deletes": 2 (optional, default 0)}],
  *  "indexed_through": 4}
  * </pre>
  * Decoding rejects anything malformed with a {@link CorruptDataException} naming the object.
@@ -56,8 +57,11 @@ public final class ManifestCodec {
         }
         ArrayNode segments = root.putArray("segments");
         for (Manifest.SegmentEntry s : m.segments()) {
-            segments.addObject().put("id", s.id()).put("key", s.key()).put("bytes", s.bytes())
+            ObjectNode seg = segments.addObject().put("id", s.id()).put("key", s.key()).put("bytes", s.bytes())
                     .put("documents", s.documents()).put("wal_first", s.walFirst()).put("wal_last", s.walLast());
+            if (s.deletesKeyOrNull() != null) {
+                seg.put("deletes_key", s.deletesKeyOrNull()).put("deletes", s.deletes());
+            }
         }
         root.put("indexed_through", m.indexedThrough());
         try {
@@ -97,9 +101,12 @@ public final class ManifestCodec {
             JsonNode metric = root.path("distance_metric");
             List<Manifest.SegmentEntry> segments = new ArrayList<>();
             for (JsonNode seg : required(root, "segments", resource)) {
+                boolean hasDeletes = seg.hasNonNull("deletes_key");
                 segments.add(new Manifest.SegmentEntry(text(seg, "id", resource), text(seg, "key", resource),
                         number(seg, "bytes", resource), number(seg, "documents", resource),
-                        number(seg, "wal_first", resource), number(seg, "wal_last", resource)));
+                        number(seg, "wal_first", resource), number(seg, "wal_last", resource),
+                        hasDeletes ? text(seg, "deletes_key", resource) : null,
+                        hasDeletes ? number(seg, "deletes", resource) : 0));
             }
             return new Manifest(integer(root, "format_version", resource),
                     new NamespaceName(text(root, "namespace", resource)),

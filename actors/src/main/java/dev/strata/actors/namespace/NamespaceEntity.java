@@ -34,6 +34,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -56,6 +57,19 @@ import org.apache.pekko.pattern.StatusReply;
  * Async results carry the {@code generation} they were started in; results of an earlier
  * generation are dropped. Queries run on the compute executor against an immutable
  * {@link Snapshot} and reply directly.
+ *
+ * <p>Background jobs, at most one at a time ({@code job}): indexing, when the tail passes a
+ * size or count threshold or after a quiet period, folds the tail batches through sequence S
+ * into a segment on the indexer executor ({@link Indexer}); compaction, when there are too many
+ * segments, merges them all into one; a garbage sweep ({@link Garbage}) deletes what no retained
+ * manifest needs. A built segment comes back as {@code Built}; the entity then publishes
+ * manifest version n+1 with create-if-absent, which is the commit point. Every manifest write
+ * is serialized through the entity: a build is published only while no WAL create is in flight
+ * (a WAL commit may publish the metric's manifest), and while a publication is in flight new
+ * WAL commits wait in {@code queued}. Once published, the tail drops the batches through S, the
+ * new segment's documents superseded by the remaining tail are excluded, and the snapshot is
+ * swapped; queries never wait on a build and writes keep flowing during one. A lost create means
+ * another owner: the entity fences and hydrates again, and the written segment is garbage.
  */
 public final class NamespaceEntity {
 
@@ -63,8 +77,12 @@ public final class NamespaceEntity {
 
     private static final int STASH_CAPACITY = 10_000;
 
-    /** What every entity of a node shares: storage, the compute executor and the settings. */
-    public record Resources(ObjectStore store, TieredReader reader, Executor compute, NamespaceSettings settings) {}
+    /**
+     * What every entity of a node shares: storage, the compute executor for queries, the indexer
+     * executor for segment builds (kept apart so builds never delay queries) and the settings.
+     */
+    public record Resources(ObjectStore store, TieredReader reader, Executor compute, Executor indexer,
+                            NamespaceSettings settings) {}
 
     // Internal messages.
     private record Loaded(long generation, Hydration.Loaded state) implements Command {}
@@ -78,6 +96,23 @@ public final class NamespaceEntity {
                              Throwable errorOrNull) implements Command {}
 
     private enum Idle implements Command { INSTANCE }
+
+    /** No write came for the quiet period: index a non-empty tail. */
+    private enum Quiet implements Command { INSTANCE }
+
+    /** A garbage sweep is due. */
+    private enum SweepDue implements Command { INSTANCE }
+
+    private enum Job { NONE, INDEX, COMPACT, SWEEP }
+
+    /** A background build finished: {@code built} is written and opened but not yet published. */
+    private record Built(long generation, Job kind, Indexer.Built builtOrNull, Throwable errorOrNull) implements Command {}
+
+    /** The manifest create of a build finished; {@code created} is false when the version was taken. */
+    private record Published(long generation, Job kind, Indexer.Built built, Manifest manifest, boolean created,
+                             Throwable errorOrNull) implements Command {}
+
+    private record Swept(long generation, Garbage.Result resultOrNull, Throwable errorOrNull) implements Command {}
 
     /** One write on its way through the queues. */
     private static final class Pending {
@@ -102,6 +137,7 @@ public final class NamespaceEntity {
 
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
     private final ActorRef<ClusterSharding.ShardCommand> shardOrNull;
     private final NamespaceName namespace;
     private final Resources resources;
@@ -127,16 +163,23 @@ public final class NamespaceEntity {
     private List<Pending> inFlight;
     private boolean stopping;
     private Snapshot snapshot;
+    private final NamespaceLayout layout;
+    private Job job = Job.NONE;
+    /** A build waiting for the in-flight WAL create to finish before it is published. */
+    private Built ready;
+    private boolean publishing;
+    private boolean sweepWanted;
 
-    private NamespaceEntity(ActorContext<Command> context, StashBuffer<Command> stash,
+    private NamespaceEntity(ActorContext<Command> context, StashBuffer<Command> stash, TimerScheduler<Command> timers,
                             ActorRef<ClusterSharding.ShardCommand> shardOrNull, NamespaceName namespace,
                             Resources resources) {
         this.context = context;
         this.stash = stash;
+        this.timers = timers;
         this.shardOrNull = shardOrNull;
         this.namespace = namespace;
         this.resources = resources;
-        NamespaceLayout layout = new NamespaceLayout(namespace);
+        this.layout = new NamespaceLayout(namespace);
         this.wal = new SequencedLog(resources.store(), layout.walPrefix());
         this.manifests = new SequencedLog(resources.store(), layout.manifestPrefix());
     }
@@ -151,14 +194,19 @@ public final class NamespaceEntity {
     /** The entity's behaviour; {@code shardOrNull} is null outside sharding (it then stops itself when idle). */
     public static Behavior<Command> create(NamespaceName namespace, ActorRef<ClusterSharding.ShardCommand> shardOrNull,
                                            Resources resources) {
-        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.setup(ctx ->
-                new NamespaceEntity(ctx, stash, shardOrNull, namespace, resources).hydrate()));
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(ctx ->
+                new NamespaceEntity(ctx, stash, timers, shardOrNull, namespace, resources).hydrate())));
     }
 
     // ---- hydrating
 
     private Behavior<Command> hydrate() {
         long gen = ++generation;
+        // A build of an earlier generation may still run; its result is dropped and what it
+        // wrote is garbage.
+        job = Job.NONE;
+        ready = null;
+        publishing = false;
         context.cancelReceiveTimeout();
         context.pipeToSelf(Hydration.load(namespace, resources.store(), resources.reader(), resources.compute(), stats),
                 (loaded, error) -> error == null ? new Loaded(gen, loaded) : new LoadFailed(gen, unwrap(error)));
@@ -169,6 +217,11 @@ public final class NamespaceEntity {
                 .onMessage(Idle.class, m -> Behaviors.same())
                 .onMessage(BasesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, m -> Behaviors.same())
+                .onMessage(Built.class, m -> Behaviors.same())
+                .onMessage(Published.class, m -> Behaviors.same())
+                .onMessage(Swept.class, m -> Behaviors.same())
+                .onMessage(Quiet.class, m -> Behaviors.same())
+                .onMessage(SweepDue.class, m -> Behaviors.same())
                 .onAnyMessage(this::stashOrReject)
                 .build();
     }
@@ -204,6 +257,14 @@ public final class NamespaceEntity {
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
         context.setReceiveTimeout(resources.settings().passivateAfter(), Idle.INSTANCE);
+        if (!tail.isEmpty()) {
+            timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
+        }
+        if (manifest.version() > 0) {
+            // Leftovers of earlier owners (a crash between a manifest and its sweep, say).
+            scheduleSweep();
+        }
+        maybeStartJob(false);
         return stash.unstashAll(active());
     }
 
@@ -230,6 +291,11 @@ public final class NamespaceEntity {
                 .onMessage(BasesLoaded.class, this::onBasesLoaded)
                 .onMessage(Committed.class, this::onCommitted)
                 .onMessage(Idle.class, this::onIdle)
+                .onMessage(Quiet.class, this::onQuiet)
+                .onMessage(SweepDue.class, this::onSweepDue)
+                .onMessage(Built.class, this::onBuilt)
+                .onMessage(Published.class, this::onPublished)
+                .onMessage(Swept.class, this::onSwept)
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
@@ -389,7 +455,9 @@ public final class NamespaceEntity {
 
     /** Starts the next WAL object with everything queued, unless one is already in flight. */
     private void commitIfIdle() {
-        if (inFlight != null || queued.isEmpty()) {
+        // While a build's manifest is being published, writes gather and commit after it: the
+        // two never race for the same manifest version.
+        if (inFlight != null || queued.isEmpty() || publishing) {
             return;
         }
         List<Pending> batch = new ArrayList<>(queued);
@@ -455,7 +523,10 @@ public final class NamespaceEntity {
         if (stopping && admitting.isEmpty() && queued.isEmpty()) {
             return Behaviors.stopped();
         }
+        timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
+        publishIfReady();
         commitIfIdle();
+        maybeStartJob(false);
         return Behaviors.same();
     }
 
@@ -477,7 +548,7 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onIdle(Idle m) {
-        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty()) {
+        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE) {
             return Behaviors.same();
         }
         if (shardOrNull == null) {
@@ -494,6 +565,198 @@ public final class NamespaceEntity {
         // Finish what has started, so no write is left unanswered; new writes are refused.
         stopping = true;
         return Behaviors.same();
+    }
+
+    // ---- background jobs: indexing, compaction, garbage
+
+    private Behavior<Command> onQuiet(Quiet m) {
+        maybeStartJob(true);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSweepDue(SweepDue m) {
+        sweepWanted = true;
+        maybeStartJob(false);
+        return Behaviors.same();
+    }
+
+    /** Starts the most urgent background job, if none runs: indexing, then compaction, then a sweep. */
+    private void maybeStartJob(boolean quiet) {
+        if (job != Job.NONE || stopping) {
+            return;
+        }
+        NamespaceSettings settings = resources.settings();
+        // A namespace with vectors is indexed only once its metric is published (the WAL
+        // commit that first sets it publishes it before the WAL object).
+        boolean metricKnown = schema.vectorDims() == 0 || manifest.metricOrNull() != null;
+        if (!tail.isEmpty() && metricKnown
+                && (quiet || tailOps >= settings.indexAfterOps() || tailBytes >= settings.indexAfterBytes())) {
+            startIndexing();
+        } else if (segments.size() > settings.maxSegments()) {
+            startCompaction();
+        } else if (sweepWanted) {
+            startSweep();
+        }
+    }
+
+    private Indexer.Context indexerContext() {
+        return new Indexer.Context(layout, resources.store(), resources.reader(), resources.indexer(),
+                resources.compute(), stats);
+    }
+
+    private void startIndexing() {
+        job = Job.INDEX;
+        long gen = generation;
+        List<TailBatch> batches = List.copyOf(tail);
+        context.getLog().debug("namespace {}: indexing WAL {}..{} ({} operations)", namespace,
+                batches.get(0).sequence(), batches.get(batches.size() - 1).sequence(), tailOps);
+        context.pipeToSelf(Indexer.index(indexerContext(), batches, committedSchema, manifest.metricOrNull(), segments),
+                (built, error) -> new Built(gen, Job.INDEX, built, error == null ? null : unwrap(error)));
+    }
+
+    private void startCompaction() {
+        job = Job.COMPACT;
+        long gen = generation;
+        context.getLog().debug("namespace {}: compacting {} segments", namespace, segments.size());
+        context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
+                (built, error) -> new Built(gen, Job.COMPACT, built, error == null ? null : unwrap(error)));
+    }
+
+    private void startSweep() {
+        job = Job.SWEEP;
+        sweepWanted = false;
+        long gen = generation;
+        NamespaceSettings settings = resources.settings();
+        context.pipeToSelf(Garbage.sweep(layout, resources.store(), resources.indexer(), settings.garbageGrace(),
+                        settings.keepManifests(), java.time.Instant.now()),
+                (result, error) -> new Swept(gen, result, error == null ? null : unwrap(error)));
+    }
+
+    private void scheduleSweep() {
+        java.time.Duration grace = resources.settings().garbageGrace();
+        if (grace.isZero()) {
+            sweepWanted = true;
+        } else if (!timers.isTimerActive(SweepDue.INSTANCE)) {
+            timers.startSingleTimer(SweepDue.INSTANCE, SweepDue.INSTANCE, grace);
+        }
+    }
+
+    private Behavior<Command> onBuilt(Built m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        if (m.errorOrNull() != null) {
+            // Whatever was written is unreferenced garbage; the next commit or quiet period retries.
+            context.getLog().warn("namespace {}: {} failed", namespace, m.kind(), m.errorOrNull());
+            job = Job.NONE;
+            ensureQuietTimer();
+            return Behaviors.same();
+        }
+        ready = m;
+        publishIfReady();
+        return Behaviors.same();
+    }
+
+    /** Publishes a finished build's manifest, unless a WAL create (which may publish one) is in flight. */
+    private void publishIfReady() {
+        if (ready == null || inFlight != null) {
+            return;
+        }
+        Built b = ready;
+        ready = null;
+        Indexer.Built built = b.builtOrNull();
+        Manifest next = b.kind() == Job.INDEX
+                ? manifest.withSegment(committedSchema, built.entry())
+                : manifest.compacted(built.entry());
+        publishing = true;
+        long gen = generation;
+        context.pipeToSelf(manifests.create(next.version(), ManifestCodec.encode(next)),
+                (created, error) -> new Published(gen, b.kind(), built, next, error == null && created,
+                        error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onPublished(Published m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        publishing = false;
+        job = Job.NONE;
+        if (m.errorOrNull() != null || !m.created()) {
+            String reason = m.errorOrNull() != null
+                    ? "manifest " + m.manifest().version() + " of namespace " + namespace + " failed: "
+                    + m.errorOrNull().getMessage()
+                    : "namespace " + namespace + " has another owner (manifest " + m.manifest().version()
+                    + " exists); reloading";
+            // The segment just written is referenced by no manifest: garbage for a later sweep.
+            context.getLog().warn("{}; segment {} is unreferenced", reason, m.built().entry().key());
+            return fence(reason);
+        }
+        manifest = m.manifest();
+        Set<DocId> stillInTail = new HashSet<>();
+        if (m.kind() == Job.INDEX) {
+            long through = m.built().entry().walLast();
+            tail.removeIf(b -> b.sequence() <= through);
+            tailOps = tail.stream().mapToLong(b -> b.ops().size()).sum();
+            tailBytes = tail.stream().mapToLong(TailBatch::bytes).sum();
+            rebuildLatest();
+        }
+        tail.forEach(b -> b.ops().forEach(op -> stillInTail.add(op.id())));
+        SegmentView fresh = m.built().view().exclude(stillInTail);
+        if (m.kind() == Job.INDEX) {
+            List<SegmentView> next = new ArrayList<>(segments);
+            next.add(fresh);
+            segments = List.copyOf(next);
+        } else {
+            segments = List.of(fresh);
+        }
+        refreshSnapshot();
+        context.getLog().debug("namespace {}: published manifest {} ({}), {} segments, {} tail batches",
+                namespace, manifest.version(), m.kind(), segments.size(), tail.size());
+        scheduleSweep();
+        ensureQuietTimer();
+        if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty()) {
+            return Behaviors.stopped();
+        }
+        commitIfIdle();
+        maybeStartJob(false);
+        return Behaviors.same();
+    }
+
+    /** {@code latest} again from the tail and the resolved writes not yet committed, in order. */
+    private void rebuildLatest() {
+        latest.clear();
+        tail.forEach(b -> b.ops().forEach(op -> latest.put(op.id(), op)));
+        if (inFlight != null) {
+            inFlight.forEach(p -> p.resolved.forEach(op -> latest.put(op.id(), op)));
+        }
+        queued.forEach(p -> p.resolved.forEach(op -> latest.put(op.id(), op)));
+    }
+
+    private Behavior<Command> onSwept(Swept m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        job = Job.NONE;
+        if (m.errorOrNull() != null) {
+            context.getLog().warn("namespace {}: garbage sweep failed", namespace, m.errorOrNull());
+        } else {
+            Garbage.Result r = m.resultOrNull();
+            context.getLog().debug("namespace {}: swept {} manifests, {} WAL entries, {} segment objects{}", namespace,
+                    r.manifests(), r.walEntries(), r.segments(), r.deferred() ? "; more later" : "");
+            if (r.deferred() && !resources.settings().garbageGrace().isZero()) {
+                timers.startSingleTimer(SweepDue.INSTANCE, SweepDue.INSTANCE, resources.settings().garbageGrace());
+            }
+        }
+        ensureQuietTimer();
+        maybeStartJob(false);
+        return Behaviors.same();
+    }
+
+    /** A quiet period that fired while a job ran was lost: start another for a non-empty tail. */
+    private void ensureQuietTimer() {
+        if (!tail.isEmpty() && !timers.isTimerActive(Quiet.INSTANCE)) {
+            timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
+        }
     }
 
     private void refreshSnapshot() {

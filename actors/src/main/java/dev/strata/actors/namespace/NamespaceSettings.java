@@ -11,8 +11,17 @@ import java.time.Duration;
  * @param maxUnindexedBytes WAL bytes not yet folded into segments above which writes are refused
  * @param maxUnindexedOps   WAL operations not yet folded into segments above which writes are refused
  * @param passivateAfter    idle time after which an entity passivates
+ * @param indexAfterOps     unindexed operations at which the tail is folded into a segment
+ * @param indexAfterBytes   unindexed WAL bytes at which the tail is folded into a segment
+ * @param indexAfterQuiet   time without writes after which a non-empty tail is folded
+ * @param indexerThreads    threads of the node's indexer pool
+ * @param maxSegments       segment count above which a namespace's segments are merged
+ * @param garbageGrace      how long unreferenced objects are kept before they are deleted
+ * @param keepManifests     how many of the newest manifest versions are kept
  */
-public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter) {
+public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
+                                long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
+                                int indexerThreads, int maxSegments, Duration garbageGrace, int keepManifests) {
 
     private static final String ROOT = "strata.namespace.";
 
@@ -21,8 +30,19 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                 maxUnindexedBytes, "must be positive");
         require(maxUnindexedOps > 0, ROOT + "backpressure.max-unindexed-ops",
                 maxUnindexedOps, "must be positive");
-        require(passivateAfter != null && !passivateAfter.isNegative() && !passivateAfter.isZero(),
-                ROOT + "passivate-after", passivateAfter, "must be positive");
+        require(positive(passivateAfter), ROOT + "passivate-after", passivateAfter, "must be positive");
+        require(indexAfterOps > 0, ROOT + "indexing.after-ops", indexAfterOps, "must be positive");
+        require(indexAfterBytes > 0, ROOT + "indexing.after-bytes", indexAfterBytes, "must be positive");
+        require(positive(indexAfterQuiet), ROOT + "indexing.after-quiet", indexAfterQuiet, "must be positive");
+        require(indexerThreads > 0, ROOT + "indexing.threads", indexerThreads, "must be positive");
+        require(maxSegments > 0, ROOT + "compaction.max-segments", maxSegments, "must be positive");
+        require(garbageGrace != null && !garbageGrace.isNegative(), ROOT + "garbage.grace", garbageGrace,
+                "must not be negative");
+        require(keepManifests > 0, ROOT + "garbage.keep-manifests", keepManifests, "must be positive");
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
     }
 
     private static void require(boolean ok, String key, Object value, String expectation) {
@@ -37,7 +57,14 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
             return new NamespaceSettings(
                     root.getBytes(ROOT + "backpressure.max-unindexed-bytes"),
                     root.getLong(ROOT + "backpressure.max-unindexed-ops"),
-                    root.getDuration(ROOT + "passivate-after"));
+                    root.getDuration(ROOT + "passivate-after"),
+                    root.getLong(ROOT + "indexing.after-ops"),
+                    root.getBytes(ROOT + "indexing.after-bytes"),
+                    root.getDuration(ROOT + "indexing.after-quiet"),
+                    root.getInt(ROOT + "indexing.threads"),
+                    root.getInt(ROOT + "compaction.max-segments"),
+                    root.getDuration(ROOT + "garbage.grace"),
+                    root.getInt(ROOT + "garbage.keep-manifests"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }

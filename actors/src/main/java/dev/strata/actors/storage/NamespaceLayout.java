@@ -6,6 +6,7 @@ package dev.strata.actors.storage;
  * namespaces/{ns}/manifest/{version, 20 digits}   JSON; the newest version wins
  * namespaces/{ns}/wal/{sequence, 20 digits}       one batch of writes, checksummed
  * namespaces/{ns}/segments/{segment id}           one immutable index segment
+ * namespaces/{ns}/segments/{segment id}.deletes   ids that segment deletes from older ones
  * </pre>
  * Fixed-width decimal numbers make lexicographic listing order equal numeric order.
  */
@@ -25,8 +26,17 @@ public record NamespaceLayout(NamespaceName namespace) {
         return prefix() + "wal/";
     }
 
+    public String segmentPrefix() {
+        return prefix() + "segments/";
+    }
+
     public String segmentKey(String segmentId) {
-        return prefix() + "segments/" + segmentId;
+        return segmentPrefix() + segmentId;
+    }
+
+    /** The deletes object written beside a segment (see the manifest's javadoc). */
+    public String deletesKey(String segmentId) {
+        return segmentKey(segmentId) + ".deletes";
     }
 
     /** A sequence number as its fixed-width key suffix. */

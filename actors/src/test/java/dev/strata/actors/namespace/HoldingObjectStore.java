@@ -9,18 +9,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An object store that, once armed, holds the next create-if-absent under a key containing
- * {@code /wal/} until released: a test sees what happens while a WAL write is in flight.
+ * An object store that, once armed, holds the next write (put or create-if-absent) under a key
+ * containing a fragment ({@code /wal/} unless told otherwise) until released: a test sees what
+ * happens while that write is in flight, or simulates a crash by never releasing it.
  */
 final class HoldingObjectStore implements ObjectStore {
 
     private final ObjectStore delegate;
+    private final String fragment;
     private final AtomicBoolean armed = new AtomicBoolean();
     final CompletableFuture<String> entered = new CompletableFuture<>();
     final CompletableFuture<Void> release = new CompletableFuture<>();
 
     HoldingObjectStore(ObjectStore delegate) {
+        this(delegate, "/wal/");
+    }
+
+    HoldingObjectStore(ObjectStore delegate, String fragment) {
         this.delegate = delegate;
+        this.fragment = fragment;
     }
 
     void arm() {
@@ -29,7 +36,7 @@ final class HoldingObjectStore implements ObjectStore {
 
     @Override
     public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
-        if (key.contains("/wal/") && armed.compareAndSet(true, false)) {
+        if (key.contains(fragment) && armed.compareAndSet(true, false)) {
             entered.complete(key);
             return release.thenCompose(ignored -> delegate.createIfAbsent(key, data));
         }
@@ -48,6 +55,10 @@ final class HoldingObjectStore implements ObjectStore {
 
     @Override
     public CompletableFuture<Void> put(String key, byte[] data) {
+        if (key.contains(fragment) && armed.compareAndSet(true, false)) {
+            entered.complete(key);
+            return release.thenCompose(ignored -> delegate.put(key, data));
+        }
         return delegate.put(key, data);
     }
 

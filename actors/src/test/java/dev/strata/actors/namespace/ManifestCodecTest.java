@@ -25,7 +25,8 @@ class ManifestCodecTest {
         }
         Manifest m = new Manifest(Manifest.FORMAT_VERSION, NS, 7, schema, Metric.COSINE_DISTANCE,
                 List.of(new Manifest.SegmentEntry("s1", "namespaces/tenant_1.prod/segments/s1", 4096, 100, 1, 9),
-                        new Manifest.SegmentEntry("s2", "namespaces/tenant_1.prod/segments/s2", 8192, 7, 10, 12)),
+                        new Manifest.SegmentEntry("s2", "namespaces/tenant_1.prod/segments/s2", 8192, 7, 10, 12,
+                                "namespaces/tenant_1.prod/segments/s2.deletes", 3)),
                 12);
         Manifest back = ManifestCodec.decode(ManifestCodec.encode(m), "m");
         assertEquals(m, back);

@@ -16,6 +16,22 @@ class NamespaceSettingsTest {
         NamespaceSettings s = NamespaceSettings.from(ConfigFactory.load());
         assertEquals(2L << 30, s.maxUnindexedBytes());
         assertEquals(Duration.ofMinutes(10), s.passivateAfter());
+        assertEquals(100_000, s.indexAfterOps());
+        assertEquals(Duration.ofSeconds(30), s.indexAfterQuiet());
+        assertEquals(8, s.maxSegments());
+        assertEquals(Duration.ofMinutes(5), s.garbageGrace());
+        assertEquals(3, s.keepManifests());
+    }
+
+    @Test
+    void indexingSettingsAreValidatedByKey() {
+        for (String bad : new String[] {"indexing.after-ops = 0", "indexing.threads = 0", "compaction.max-segments = 0",
+                "garbage.grace = -1s", "garbage.keep-manifests = 0", "indexing.after-quiet = 0s"}) {
+            SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
+                    ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
+            String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));
+            assertTrue(e.getMessage().contains(key), e.getMessage());
+        }
     }
 
     @Test

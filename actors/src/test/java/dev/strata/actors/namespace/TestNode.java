@@ -36,8 +36,14 @@ final class TestNode implements AutoCloseable {
     final ActorTestKit kit;
     final ActorRef<ShardingEnvelope<Command>> region;
     private final ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, 2);
+    private final ExecutorService indexerPool = StrataThreads.newPool("strata-indexer", 1);
 
     TestNode(ObjectStore store, String extraConfig) {
+        this(store, extraConfig, null);
+    }
+
+    /** {@code indexerOrNull} replaces the node's indexer executor (for example to hold builds). */
+    TestNode(ObjectStore store, String extraConfig, java.util.concurrent.Executor indexerOrNull) {
         Config config = ConfigFactory.parseString(extraConfig + "\n"
                         + "pekko.actor.provider = cluster\n"
                         + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
@@ -53,7 +59,8 @@ final class TestNode implements AutoCloseable {
         TieredReader reader = new TieredReader(
                 new ObjectStorePageSource(store, geometry, new RangeCoalescer(64 * 1024)), geometry);
         NamespaceSettings settings = NamespaceSettings.from(config);
-        region = NamespaceEntity.init(kit.system(), new NamespaceEntity.Resources(store, reader, compute, settings));
+        region = NamespaceEntity.init(kit.system(), new NamespaceEntity.Resources(store, reader, compute,
+                indexerOrNull != null ? indexerOrNull : indexerPool, settings));
     }
 
     TestNode(ObjectStore store) {
@@ -96,5 +103,6 @@ final class TestNode implements AutoCloseable {
     public void close() {
         kit.shutdownTestKit();
         compute.shutdownNow();
+        indexerPool.shutdownNow();
     }
 }
