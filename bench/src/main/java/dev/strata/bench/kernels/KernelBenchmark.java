@@ -40,7 +40,14 @@ public class KernelBenchmark {
     private float[] factors;
     private QuantizedQuery query;
     private int codeLongs;
+    private float[] rotatedQuery;
+    private float[] rotatedCentroids;
+    private float[] estimates;
+    private float[] bounds;
+    private float[] residual;
+    private int centroid;
     private static final int CODES = 1024;
+    private static final int CENTROIDS = 64;
 
     @Setup
     public void setUp() {
@@ -65,6 +72,14 @@ public class KernelBenchmark {
         }
         query = quantizer.newQuery();
         query.prepare(a);
+        rotatedQuery = b.clone();
+        rotatedCentroids = new float[CENTROIDS * dimension];
+        for (int i = 0; i < rotatedCentroids.length; i++) {
+            rotatedCentroids[i] = (float) random.nextDouble(-0.1, 0.1);
+        }
+        residual = new float[dimension];
+        estimates = new float[CODES];
+        bounds = new float[CODES];
     }
 
     @Benchmark
@@ -90,5 +105,32 @@ public class KernelBenchmark {
             sum += query.estimate(codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
         }
         return sum;
+    }
+
+    /** The same {@value #CODES} estimates and their bounds through the batched block scan. */
+    @Benchmark
+    public float[] rabitqEstimateBlock1024Codes() {
+        query.estimateBlock(codes, factors, CODES, estimates, bounds, 0);
+        return estimates;
+    }
+
+    /** Quantizing one query residual against a partition's rotated centroid. */
+    @Benchmark
+    public QuantizedQuery rabitqPrepare() {
+        query.prepare(rotatedQuery, rotatedCentroids, centroid * dimension);
+        centroid = (centroid + 1) % CENTROIDS;
+        return query;
+    }
+
+    /** The same, materialising the residual first and quantizing it (the one-argument form). */
+    @Benchmark
+    public QuantizedQuery rabitqPrepareResidual() {
+        int offset = centroid * dimension;
+        for (int i = 0; i < dimension; i++) {
+            residual[i] = rotatedQuery[i] - rotatedCentroids[offset + i];
+        }
+        query.prepare(residual);
+        centroid = (centroid + 1) % CENTROIDS;
+        return query;
     }
 }

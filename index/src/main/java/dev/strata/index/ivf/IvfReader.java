@@ -10,7 +10,6 @@ import dev.strata.index.vector.VectorUtil;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -318,7 +317,6 @@ public final class IvfReader {
     /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
     private int[] scan(float[] q, int k, int cap, int[] probes, List<ByteBuffer> blocks,
                        RoaringBitmap allowed) {
-        int bytesPerCode = quantizer.bytesPerVector();
         int codeLongs = quantizer.codeLongs();
         int largest = 0;
         int total = 0;
@@ -326,18 +324,15 @@ public final class IvfReader {
             largest = Math.max(largest, partitionCount[p]);
             total += partitionCount[p];
         }
-        byte[] block = new byte[largest * bytesPerCode];
-        ByteBuffer blockView = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
-        LongBuffer blockLongs = blockView.asLongBuffer();
-        FloatBuffer blockFloats = blockView.asFloatBuffer();
         long[] codes = new long[largest * codeLongs];
         float[] factors = new float[largest * RaBitQuantizer.FACTORS];
         float[] rotatedQuery = new float[dimension];
-        float[] residual = new float[dimension];
         rotation.rotate(q, 0, rotatedQuery);
         QuantizedQuery quantized = quantizer.newQuery();
+        // Unfiltered, a partition's estimates and bounds are written in one batch at [m, m + n);
+        // filtered, only allowed codes are scored, one at a time.
         float[] estimate = new float[total];
-        float[] lower = new float[total];
+        float[] bound = new float[total];
         int[] ordinal = new int[total];
         TopK upper = new TopK(k);
         CRC32C crc = new CRC32C();
@@ -345,31 +340,14 @@ public final class IvfReader {
         for (int i = 0; i < probes.length; i++) {
             int p = probes[i];
             int n = partitionCount[p];
-            int length = n * bytesPerCode;
-            ByteBuffer buffer = blocks.get(i);
-            if (buffer.remaining() != length) {
-                throw corrupt("read of partition " + p + " code block returned "
-                        + buffer.remaining() + " of " + length + " bytes");
-            }
-            buffer.get(buffer.position(), block, 0, length);
-            crc.reset();
-            crc.update(block, 0, length);
-            if ((int) crc.getValue() != codeCrc[p]) {
-                throw corrupt("code block of partition " + p + " "
-                        + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
-            }
-            blockLongs.get(0, codes, 0, n * codeLongs);
-            blockFloats.get(n * codeLongs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
-            int centroid = p * dimension;
-            for (int d = 0; d < dimension; d++) {
-                residual[d] = rotatedQuery[d] - rotatedCentroids[centroid + d];
-            }
-            quantized.prepare(residual);
+            loadCodeBlock(p, blocks.get(i), crc, codes, factors);
+            quantized.prepare(rotatedQuery, rotatedCentroids, p * dimension);
             int first = partitionFirst[p];
             if (allowed == null) {
-                for (int j = 0; j < n; j++) {
-                    m = score(quantized, codes, factors, j, first, estimate, lower, ordinal,
-                            upper, m);
+                quantized.estimateBlock(codes, factors, n, estimate, bound, m);
+                for (int j = 0; j < n; j++, m++) {
+                    ordinal[m] = first + j;
+                    upper.offer(estimate[m] + bound[m], m);
                 }
             } else {
                 PeekableIntIterator it = allowed.getIntIterator();
@@ -381,33 +359,50 @@ public final class IvfReader {
                         break; // unsigned order: negatives come last
                     }
                     it.next();
-                    m = score(quantized, codes, factors, next - first, first, estimate, lower,
-                            ordinal, upper, m);
+                    int j = next - first;
+                    int factorOffset = j * RaBitQuantizer.FACTORS;
+                    estimate[m] = quantized.estimate(codes, j * codeLongs, factors, factorOffset);
+                    bound[m] = quantized.bound(factors, factorOffset);
+                    ordinal[m] = next;
+                    upper.offer(estimate[m] + bound[m], m);
+                    m++;
                 }
             }
         }
         float threshold = upper.isFull() ? upper.worst() : Float.POSITIVE_INFINITY;
         TopK chosen = new TopK(Math.max(1, Math.min(cap, m)));
         for (int i = 0; i < m; i++) {
-            if (lower[i] <= threshold) {
+            if (estimate[i] - bound[i] <= threshold) {
                 chosen.offer(estimate[i], ordinal[i]);
             }
         }
         return chosen.ordinalsAscending();
     }
 
-    private static int score(QuantizedQuery quantized, long[] codes, float[] factors, int j,
-                             int first, float[] estimate, float[] lower, int[] ordinal,
-                             TopK upper, int m) {
-        int factorOffset = j * RaBitQuantizer.FACTORS;
-        float e = quantized.estimate(codes, j * quantized.quantizer().codeLongs(), factors,
-                factorOffset);
-        float b = quantized.bound(factors, factorOffset);
-        estimate[m] = e;
-        lower[m] = e - b;
-        ordinal[m] = first + j;
-        upper.offer(e + b, m);
-        return m + 1;
+    /**
+     * Verifies the code block of partition {@code p} read into {@code buffer} and copies its
+     * codes and factors into {@code codes} and {@code factors} (from index 0), straight from
+     * the buffer without an intermediate byte array.
+     */
+    private void loadCodeBlock(int p, ByteBuffer buffer, CRC32C crc, long[] codes,
+                               float[] factors) {
+        int n = partitionCount[p];
+        int length = n * quantizer.bytesPerVector();
+        if (buffer.remaining() != length) {
+            throw corrupt("read of partition " + p + " code block returned "
+                    + buffer.remaining() + " of " + length + " bytes");
+        }
+        ByteBuffer block = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
+        crc.reset();
+        crc.update(block);
+        if ((int) crc.getValue() != codeCrc[p]) {
+            throw corrupt("code block of partition " + p + " "
+                    + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
+        }
+        block.rewind();
+        int longs = n * quantizer.codeLongs();
+        block.asLongBuffer().get(0, codes, 0, longs);
+        block.asFloatBuffer().get(longs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
     }
 
     /** Exact distances for the given ascending ordinals, in one read. */

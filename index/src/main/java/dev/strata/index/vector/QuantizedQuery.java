@@ -44,12 +44,26 @@ public final class QuantizedQuery {
 
     /** Quantizes the rotated query residual {@code residual[0, d)}. */
     public void prepare(float[] residual) {
+        prepare(residual, null, 0);
+    }
+
+    /**
+     * Quantizes the rotated query residual {@code rotatedQuery[i] − rotatedCentroids[offset + i]}
+     * for {@code i ∈ [0, d)} without materialising it: the rotation is linear, so the residual
+     * of the rotated query is the rotated residual. Allocation-free and {@code O(d)}.
+     */
+    public void prepare(float[] rotatedQuery, float[] rotatedCentroids, int offset) {
+        if (rotatedCentroids != null
+                && (offset < 0 || offset > rotatedCentroids.length - dimension)) {
+            throw new IndexOutOfBoundsException("centroid at " + offset + " of "
+                    + rotatedCentroids.length);
+        }
         float lo = Float.POSITIVE_INFINITY;
         float hi = Float.NEGATIVE_INFINITY;
         double s = 0;
         double n2 = 0;
         for (int i = 0; i < dimension; i++) {
-            float v = residual[i];
+            float v = value(rotatedQuery, rotatedCentroids, offset, i);
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
             s += v;
@@ -60,13 +74,35 @@ public final class QuantizedQuery {
         float step = (hi - lo) / maxLevel;
         if (step > 0) {
             float inverse = 1f / step;
-            for (int i = 0; i < dimension; i++) {
-                int q = Math.min(maxLevel, (int) ((residual[i] - lo) * inverse + nextUniform()));
-                int word = i >>> 6;
-                long bit = 1L << (i & 63);
-                for (int j = 0; j < queryBits; j++, word += words) {
-                    if (((q >>> j) & 1) != 0) {
-                        planes[word] |= bit;
+            // The rounding offsets are drawn in dimension order: the estimates depend on it.
+            for (int word = 0; word < words; word++) {
+                int from = word << 6;
+                int to = Math.min(dimension, from + 64);
+                if (queryBits == 4) {
+                    // The default shape: the four plane words are built in registers (bit j of
+                    // the level of dimension i goes to bit i mod 64 of plane j) and stored once.
+                    long p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+                    for (int i = from; i < to; i++) {
+                        float v = value(rotatedQuery, rotatedCentroids, offset, i);
+                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + nextUniform()));
+                        int bit = i & 63;
+                        p0 |= (q & 1) << bit;
+                        p1 |= ((q >>> 1) & 1) << bit;
+                        p2 |= ((q >>> 2) & 1) << bit;
+                        p3 |= ((q >>> 3) & 1) << bit;
+                    }
+                    planes[word] = p0;
+                    planes[words + word] = p1;
+                    planes[2 * words + word] = p2;
+                    planes[3 * words + word] = p3;
+                } else {
+                    for (int i = from; i < to; i++) {
+                        float v = value(rotatedQuery, rotatedCentroids, offset, i);
+                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + nextUniform()));
+                        int bit = i & 63;
+                        for (int j = 0, at = word; j < queryBits; j++, at += words) {
+                            planes[at] |= ((q >>> j) & 1) << bit;
+                        }
                     }
                 }
             }
@@ -76,6 +112,10 @@ public final class QuantizedQuery {
         this.sum = (float) s;
         this.norm2 = (float) n2;
         this.boundScale = (float) Math.sqrt(n2) * boundPerNorm;
+    }
+
+    private static float value(float[] query, float[] centroids, int offset, int i) {
+        return centroids == null ? query[i] : query[i] - centroids[offset + i];
     }
 
     /** The squared norm of the prepared residual (its exact distance to the centroid). */
@@ -92,6 +132,64 @@ public final class QuantizedQuery {
         long codeSum = VectorUtil.bitPlaneSum(codes, codeOffset, codeBits, words);
         float yq = delta * ip + low * codeSum - centre * sum;
         return factors[factorOffset] + norm2 - 2f * factors[factorOffset + 1] * yq;
+    }
+
+    /**
+     * Estimates and bound half-widths of {@code count} consecutive codes, the same values as
+     * {@link #estimate} and {@link #bound} give one code at a time: code {@code c} starts at
+     * {@code codes[c · codeLongs]} and its factors at {@code factors[c · FACTORS]}; its estimate
+     * goes to {@code estimates[out + c]} and its bound to {@code bounds[out + c]}.
+     */
+    public void estimateBlock(long[] codes, float[] factors, int count, float[] estimates,
+                              float[] bounds, int out) {
+        int codeLongs = quantizer.codeLongs();
+        if (count < 0 || (long) count * codeLongs > codes.length
+                || (long) count * RaBitQuantizer.FACTORS > factors.length
+                || out < 0 || out > estimates.length - count || out > bounds.length - count) {
+            throw new IndexOutOfBoundsException(count + " codes into [" + out + ", +" + count
+                    + ") of " + estimates.length + " and " + bounds.length);
+        }
+        if (codeBits == 1 && queryBits == 4) {
+            oneBitBlock(codes, factors, count, estimates, bounds, out);
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            estimates[out + c] = estimate(codes, c * codeLongs, factors,
+                    c * RaBitQuantizer.FACTORS);
+            bounds[out + c] = bound(factors, c * RaBitQuantizer.FACTORS);
+        }
+    }
+
+    /**
+     * The default shape, one code bit against four query bits. With code bits {@code u[i]} and
+     * query levels {@code q[i] = Σ_j 2^j·plane_j[i]}, {@code ⟨u,q⟩ = Σ_j 2^j·popcount(u ∧ plane_j)}
+     * and {@code Σ u[i] = popcount(u)}, both summed over the words of the code; the estimate then
+     * follows {@link #estimate} term for term, so the floats are identical.
+     */
+    private void oneBitBlock(long[] codes, float[] factors, int count, float[] estimates,
+                             float[] bounds, int out) {
+        long[] q = planes;
+        int w = words;
+        float delta = this.delta;
+        float low = this.low;
+        float centreSum = centre * sum;
+        float norm2 = this.norm2;
+        float boundScale = this.boundScale;
+        for (int c = 0, code = 0, f = 0; c < count; c++, code += w, f += RaBitQuantizer.FACTORS) {
+            long c0 = 0, c1 = 0, c2 = 0, c3 = 0, ones = 0;
+            for (int i = 0; i < w; i++) {
+                long x = codes[code + i];
+                c0 += Long.bitCount(x & q[i]);
+                c1 += Long.bitCount(x & q[w + i]);
+                c2 += Long.bitCount(x & q[2 * w + i]);
+                c3 += Long.bitCount(x & q[3 * w + i]);
+                ones += Long.bitCount(x);
+            }
+            long ip = c0 + (c1 << 1) + (c2 << 2) + (c3 << 3);
+            float yq = delta * ip + low * ones - centreSum;
+            estimates[out + c] = factors[f] + norm2 - 2f * factors[f + 1] * yq;
+            bounds[out + c] = factors[f + 2] * boundScale;
+        }
     }
 
     /** The half-width of the confidence interval of {@link #estimate} for that vector. */
