@@ -267,24 +267,30 @@ public final class IvfReader {
     private int[] choosePartitions(float[] q, int nprobe, RoaringBitmap filter, long allowed,
                                    long floor) {
         long[] keys = new long[partitions];
+        int candidates = 0;
         for (int p = 0; p < partitions; p++) {
+            if (filter == null && partitionCount[p] == 0) {
+                continue; // never probed unfiltered
+            }
             float d = VectorUtil.squareDistance(q, 0, centroids, p * dimension, dimension);
             int bits = Float.floatToIntBits(d);
             bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
-            keys[p] = ((long) bits << 32) | p;
+            keys[candidates++] = ((long) bits << 32) | p;
+        }
+        if (filter == null) {
+            // Only the nprobe nearest are needed, in order: select them, then sort just those.
+            int n = Math.min(nprobe, candidates);
+            selectSmallest(keys, candidates, n);
+            Arrays.sort(keys, 0, n);
+            int[] chosen = new int[n];
+            for (int i = 0; i < n; i++) {
+                chosen[i] = (int) keys[i];
+            }
+            return chosen;
         }
         Arrays.sort(keys);
         int[] chosen = new int[partitions];
         int n = 0;
-        if (filter == null) {
-            for (int i = 0; i < partitions && n < nprobe; i++) {
-                int p = (int) keys[i];
-                if (partitionCount[p] > 0) {
-                    chosen[n++] = p;
-                }
-            }
-            return Arrays.copyOf(chosen, n);
-        }
         long unfiltered = 0;
         for (int i = 0, probed = 0; i < partitions && probed < nprobe; i++) {
             int p = (int) keys[i];
@@ -312,6 +318,49 @@ public final class IvfReader {
             }
         }
         return Arrays.copyOf(chosen, n);
+    }
+
+    /**
+     * Reorders {@code keys[0, size)} so that its {@code n} smallest values come first, in no
+     * particular order (quickselect with median-of-three pivots; the keys are distinct).
+     */
+    static void selectSmallest(long[] keys, int size, int n) {
+        int lo = 0;
+        int hi = size - 1;
+        while (n > 0 && n < hi - lo + 1) {
+            int mid = (lo + hi) >>> 1;
+            long a = keys[lo];
+            long b = keys[mid];
+            long c = keys[hi];
+            long pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // Now keys[lo, j] ≤ pivot ≤ keys[i, hi], and any keys in (j, i) equal the pivot.
+            int left = j - lo + 1;
+            if (n <= left) {
+                hi = j;
+            } else if (n <= i - lo) {
+                return;
+            } else {
+                n -= i - lo;
+                lo = i;
+            }
+        }
     }
 
     /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
