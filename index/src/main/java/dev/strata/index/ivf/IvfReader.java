@@ -273,9 +273,7 @@ public final class IvfReader {
                 continue; // never probed unfiltered
             }
             float d = VectorUtil.squareDistance(q, 0, centroids, p * dimension, dimension);
-            int bits = Float.floatToIntBits(d);
-            bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
-            keys[candidates++] = ((long) bits << 32) | p;
+            keys[candidates++] = orderKey(d, p);
         }
         if (filter == null) {
             // Only the nprobe nearest are needed, in order: select them, then sort just those.
@@ -418,14 +416,34 @@ public final class IvfReader {
                 }
             }
         }
+        // Candidates whose lower bound is not beaten by the k-th best upper bound; of those, the
+        // cap smallest by (estimate, ordinal), found by partial selection rather than a heap.
         float threshold = upper.isFull() ? upper.worst() : Float.POSITIVE_INFINITY;
-        TopK chosen = new TopK(Math.max(1, Math.min(cap, m)));
+        long[] keys = new long[m];
+        int passed = 0;
         for (int i = 0; i < m; i++) {
             if (estimate[i] - bound[i] <= threshold) {
-                chosen.offer(estimate[i], ordinal[i]);
+                keys[passed++] = orderKey(estimate[i], ordinal[i]);
             }
         }
-        return chosen.ordinalsAscending();
+        int n = Math.min(cap, passed);
+        selectSmallest(keys, passed, n);
+        int[] chosen = new int[n];
+        for (int i = 0; i < n; i++) {
+            chosen[i] = (int) keys[i];
+        }
+        Arrays.sort(chosen);
+        return chosen;
+    }
+
+    /**
+     * A long that orders like the pair ({@code distance}, {@code id}) does (by distance, then
+     * id; {@code -0f} as {@code 0f}), for a non-negative id and a distance that is not NaN.
+     */
+    static long orderKey(float distance, int id) {
+        int bits = Float.floatToIntBits(distance + 0f); // -0f + 0f is 0f
+        bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
+        return ((long) bits << 32) | id;
     }
 
     /**
