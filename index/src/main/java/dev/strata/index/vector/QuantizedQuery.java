@@ -12,6 +12,27 @@ import java.util.Arrays;
  */
 public final class QuantizedQuery {
 
+    /** The seed of the stream of rounding offsets. */
+    private static final long SEED = 0x9E3779B97F4A7C15L;
+    /** How many offsets from the start of the stream are precomputed and shared. */
+    static final int SHARED_UNIFORMS = 1 << 16;
+    /**
+     * The first {@link #SHARED_UNIFORMS} offsets of the stream. Every query draws the same
+     * stream from its start, so a table replaces the serial generator for the first partitions
+     * of every query; later draws continue from {@link #STATE_AFTER_TABLE}.
+     */
+    private static final float[] UNIFORMS = new float[SHARED_UNIFORMS];
+    private static final long STATE_AFTER_TABLE;
+
+    static {
+        long state = SEED;
+        for (int i = 0; i < SHARED_UNIFORMS; i++) {
+            state = step(state);
+            UNIFORMS[i] = toUniform(state);
+        }
+        STATE_AFTER_TABLE = state;
+    }
+
     private final RaBitQuantizer quantizer;
     private final int dimension;
     private final int words;
@@ -20,7 +41,10 @@ public final class QuantizedQuery {
     private final float centre;
     private final float boundPerNorm;
     private final long[] planes;
-    private long random = 0x9E3779B97F4A7C15L;
+    /** Rounding offsets drawn so far: the position of the next one in the fixed stream. */
+    private long drawn;
+    /** The stream's generator state, kept only once {@link #drawn} is past the shared table. */
+    private long random;
     private float delta;
     private float low;
     private float sum;
@@ -74,7 +98,9 @@ public final class QuantizedQuery {
         float step = (hi - lo) / maxLevel;
         if (step > 0) {
             float inverse = 1f / step;
-            // The rounding offsets are drawn in dimension order: the estimates depend on it.
+            // Dimension i uses offset (first + i) of the stream: the estimates depend on it.
+            long first = drawn;
+            drawn += dimension;
             for (int word = 0; word < words; word++) {
                 int from = word << 6;
                 int to = Math.min(dimension, from + 64);
@@ -84,7 +110,8 @@ public final class QuantizedQuery {
                     long p0 = 0, p1 = 0, p2 = 0, p3 = 0;
                     for (int i = from; i < to; i++) {
                         float v = value(rotatedQuery, rotatedCentroids, offset, i);
-                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + nextUniform()));
+                        float u = uniform(first + i);
+                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + u));
                         int bit = i & 63;
                         p0 |= (q & 1) << bit;
                         p1 |= ((q >>> 1) & 1) << bit;
@@ -98,7 +125,8 @@ public final class QuantizedQuery {
                 } else {
                     for (int i = from; i < to; i++) {
                         float v = value(rotatedQuery, rotatedCentroids, offset, i);
-                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + nextUniform()));
+                        float u = uniform(first + i);
+                        long q = Math.min(maxLevel, (int) ((v - lo) * inverse + u));
                         int bit = i & 63;
                         for (int j = 0, at = word; j < queryBits; j++, at += words) {
                             planes[at] |= ((q >>> j) & 1) << bit;
@@ -197,11 +225,27 @@ public final class QuantizedQuery {
         return factors[factorOffset + 2] * boundScale;
     }
 
-    private float nextUniform() {
-        // xorshift64*: a fixed, allocation-free stream of rounding offsets in [0, 1).
-        random ^= random >>> 12;
-        random ^= random << 25;
-        random ^= random >>> 27;
-        return ((random * 0x2545F4914F6CDD1DL) >>> 40) * 0x1p-24f;
+    /** The offset at {@code position} of the stream; positions are asked for in order. */
+    private float uniform(long position) {
+        if (position < SHARED_UNIFORMS) {
+            return UNIFORMS[(int) position];
+        }
+        if (position == SHARED_UNIFORMS) {
+            random = STATE_AFTER_TABLE;
+        }
+        random = step(random);
+        return toUniform(random);
+    }
+
+    /** xorshift64*: a fixed, allocation-free stream of rounding offsets in [0, 1). */
+    private static long step(long state) {
+        state ^= state >>> 12;
+        state ^= state << 25;
+        state ^= state >>> 27;
+        return state;
+    }
+
+    private static float toUniform(long state) {
+        return ((state * 0x2545F4914F6CDD1DL) >>> 40) * 0x1p-24f;
     }
 }

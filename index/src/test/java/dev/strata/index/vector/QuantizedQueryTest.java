@@ -71,6 +71,44 @@ class QuantizedQueryTest {
         }
     }
 
+    /**
+     * Past the shared table of rounding offsets the stream continues from the generator; the
+     * crossing falls inside a partition for 100 dimensions and between two for 128.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 100", "1, 128", "2, 100"})
+    void roundingStreamContinuesPastTheSharedTable(int bits, int dimension) {
+        SplittableRandom random = new SplittableRandom(dimension);
+        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
+        int codeLongs = quantizer.codeLongs();
+        int n = 4;
+        long[] codes = new long[n * codeLongs];
+        float[] factors = new float[n * RaBitQuantizer.FACTORS];
+        for (int c = 0; c < n; c++) {
+            quantizer.newEncoder().encode(VectorUtilTest.randomVector(random, dimension), codes,
+                    c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
+        }
+        float[] rotatedQuery = VectorUtilTest.randomVector(random, dimension);
+        float[] centroid = VectorUtilTest.randomVector(random, dimension);
+        QuantizedQuery query = quantizer.newQuery();
+        Reference reference = new Reference(quantizer);
+        float[] residual = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            residual[i] = rotatedQuery[i] - centroid[i];
+        }
+        float[] estimates = new float[n];
+        int prepares = QuantizedQuery.SHARED_UNIFORMS / dimension + 3;
+        for (int p = 0; p < prepares; p++) {
+            query.prepare(rotatedQuery, centroid, 0);
+            reference.prepare(residual);
+            query.estimateBlock(codes, factors, n, estimates, new float[n], 0);
+            for (int c = 0; c < n; c++) {
+                assertEquals(reference.estimate(codes, c * codeLongs, factors,
+                        c * RaBitQuantizer.FACTORS), estimates[c], 0f, "prepare " + p);
+            }
+        }
+    }
+
     /** The comparison above is sharp: one flipped code bit changes that code's estimate. */
     @ParameterizedTest
     @CsvSource({"1, 384", "2, 100"})
