@@ -45,7 +45,7 @@ public class KernelBenchmark {
     private float[] estimates;
     private float[] bounds;
     private float[] residual;
-    private int centroid;
+    private RaBitQuantizer quantizer;
     private static final int CODES = 1024;
     private static final int CENTROIDS = 64;
 
@@ -58,7 +58,7 @@ public class KernelBenchmark {
             a[i] = (float) random.nextDouble(-1, 1);
             b[i] = (float) random.nextDouble(-1, 1);
         }
-        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, 1);
+        quantizer = new RaBitQuantizer(dimension, 1);
         codeLongs = quantizer.codeLongs();
         codes = new long[CODES * codeLongs];
         factors = new float[CODES * RaBitQuantizer.FACTORS];
@@ -114,23 +114,30 @@ public class KernelBenchmark {
         return estimates;
     }
 
-    /** Quantizing one query residual against a partition's rotated centroid. */
+    /**
+     * One query's quantization against {@value #CENTROIDS} partitions' rotated centroids, with a
+     * fresh query holder as a search uses: divide by {@value #CENTROIDS} for the per-partition cost.
+     */
     @Benchmark
-    public QuantizedQuery rabitqPrepare() {
-        query.prepare(rotatedQuery, rotatedCentroids, centroid * dimension);
-        centroid = (centroid + 1) % CENTROIDS;
-        return query;
+    public QuantizedQuery rabitqPrepare64Partitions() {
+        QuantizedQuery fresh = quantizer.newQuery();
+        for (int p = 0; p < CENTROIDS; p++) {
+            fresh.prepare(rotatedQuery, rotatedCentroids, p * dimension);
+        }
+        return fresh;
     }
 
-    /** The same, materialising the residual first and quantizing it (the one-argument form). */
+    /** The same, materialising each residual first and quantizing it (the one-argument form). */
     @Benchmark
-    public QuantizedQuery rabitqPrepareResidual() {
-        int offset = centroid * dimension;
-        for (int i = 0; i < dimension; i++) {
-            residual[i] = rotatedQuery[i] - rotatedCentroids[offset + i];
+    public QuantizedQuery rabitqPrepareResidual64Partitions() {
+        QuantizedQuery fresh = quantizer.newQuery();
+        for (int p = 0; p < CENTROIDS; p++) {
+            int offset = p * dimension;
+            for (int i = 0; i < dimension; i++) {
+                residual[i] = rotatedQuery[i] - rotatedCentroids[offset + i];
+            }
+            fresh.prepare(residual);
         }
-        query.prepare(residual);
-        centroid = (centroid + 1) % CENTROIDS;
-        return query;
+        return fresh;
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class QuantizedQueryTest {
 
     @ParameterizedTest
-    @CsvSource({"1, 384", "1, 100", "1, 64", "1, 7", "2, 384", "4, 130"})
+    @CsvSource({"1, 384", "1, 321", "1, 500", "1, 100", "1, 64", "1, 7", "2, 384", "4, 130"})
     void fastPathsMatchTheReferenceBitForBit(int bits, int dimension) {
         SplittableRandom random = new SplittableRandom(bits * 7919L + dimension);
         RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
