@@ -156,8 +156,16 @@ public final class QuantizedQuery {
      * starts at {@code codes[codeOffset]} and factors at {@code factors[factorOffset]}.
      */
     public float estimate(long[] codes, int codeOffset, float[] factors, int factorOffset) {
-        long ip = VectorUtil.bitPlaneDot(codes, codeOffset, codeBits, planes, queryBits, words);
-        long codeSum = VectorUtil.bitPlaneSum(codes, codeOffset, codeBits, words);
+        long ip;
+        long codeSum;
+        if (codeBits == 1 && queryBits == 4 && words == 6) {
+            long counts = sixWordCounts(codes, codeOffset, planes);
+            ip = counts >>> 32;
+            codeSum = counts & 0xffff_ffffL;
+        } else {
+            ip = VectorUtil.bitPlaneDot(codes, codeOffset, codeBits, planes, queryBits, words);
+            codeSum = VectorUtil.bitPlaneSum(codes, codeOffset, codeBits, words);
+        }
         float yq = delta * ip + low * codeSum - centre * sum;
         return factors[factorOffset] + norm2 - 2f * factors[factorOffset + 1] * yq;
     }
@@ -226,8 +234,8 @@ public final class QuantizedQuery {
 
     /**
      * {@link #oneBitBlock} for 321 to 384 dimensions (six words per plane, as for the common
-     * 384-dimension embeddings), unrolled: a loop over only six words costs more in loop control
-     * and bounds checks than in popcounts. Same integers, same float operations.
+     * 384-dimension embeddings), through {@link #sixWordCounts}. Same integers, same float
+     * operations.
      */
     private void oneBitSixWords(long[] codes, float[] factors, int count, float[] estimates,
                                 float[] bounds, int out) {
@@ -237,33 +245,44 @@ public final class QuantizedQuery {
         float centreSum = centre * sum;
         float norm2 = this.norm2;
         float boundScale = this.boundScale;
-        // Plane 0 stays in registers; planes 1 to 3 are re-read from the (cache-resident) array.
-        long a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], a4 = q[4], a5 = q[5];
         for (int c = 0, code = 0, f = 0; c < count; c++, code += 6, f += RaBitQuantizer.FACTORS) {
-            long x0 = codes[code];
-            long x1 = codes[code + 1];
-            long x2 = codes[code + 2];
-            long x3 = codes[code + 3];
-            long x4 = codes[code + 4];
-            long x5 = codes[code + 5];
-            long c0 = Long.bitCount(x0 & a0) + Long.bitCount(x1 & a1) + Long.bitCount(x2 & a2)
-                    + Long.bitCount(x3 & a3) + Long.bitCount(x4 & a4) + Long.bitCount(x5 & a5);
-            long c1 = Long.bitCount(x0 & q[6]) + Long.bitCount(x1 & q[7])
-                    + Long.bitCount(x2 & q[8]) + Long.bitCount(x3 & q[9])
-                    + Long.bitCount(x4 & q[10]) + Long.bitCount(x5 & q[11]);
-            long c2 = Long.bitCount(x0 & q[12]) + Long.bitCount(x1 & q[13])
-                    + Long.bitCount(x2 & q[14]) + Long.bitCount(x3 & q[15])
-                    + Long.bitCount(x4 & q[16]) + Long.bitCount(x5 & q[17]);
-            long c3 = Long.bitCount(x0 & q[18]) + Long.bitCount(x1 & q[19])
-                    + Long.bitCount(x2 & q[20]) + Long.bitCount(x3 & q[21])
-                    + Long.bitCount(x4 & q[22]) + Long.bitCount(x5 & q[23]);
-            long ones = Long.bitCount(x0) + Long.bitCount(x1) + Long.bitCount(x2)
-                    + Long.bitCount(x3) + Long.bitCount(x4) + Long.bitCount(x5);
-            long ip = c0 + (c1 << 1) + (c2 << 2) + (c3 << 3);
+            long counts = sixWordCounts(codes, code, q);
+            long ip = counts >>> 32;
+            long ones = counts & 0xffff_ffffL;
             float yq = delta * ip + low * ones - centreSum;
             estimates[out + c] = factors[f] + norm2 - 2f * factors[f + 1] * yq;
             bounds[out + c] = factors[f + 2] * boundScale;
         }
+    }
+
+    /**
+     * For a one-bit code of six words at {@code codes[code]} and four query planes of six words
+     * in {@code q}: {@code ⟨u,q⟩ = Σ_j 2^j·popcount(u ∧ plane_j)} in the high 32 bits and
+     * {@code Σ u[i] = popcount(u)} in the low 32 bits. Unrolled: a loop over only six words
+     * costs more in loop control and bounds checks than in popcounts.
+     */
+    private static long sixWordCounts(long[] codes, int code, long[] q) {
+        long x0 = codes[code];
+        long x1 = codes[code + 1];
+        long x2 = codes[code + 2];
+        long x3 = codes[code + 3];
+        long x4 = codes[code + 4];
+        long x5 = codes[code + 5];
+        long c0 = Long.bitCount(x0 & q[0]) + Long.bitCount(x1 & q[1])
+                + Long.bitCount(x2 & q[2]) + Long.bitCount(x3 & q[3])
+                + Long.bitCount(x4 & q[4]) + Long.bitCount(x5 & q[5]);
+        long c1 = Long.bitCount(x0 & q[6]) + Long.bitCount(x1 & q[7])
+                + Long.bitCount(x2 & q[8]) + Long.bitCount(x3 & q[9])
+                + Long.bitCount(x4 & q[10]) + Long.bitCount(x5 & q[11]);
+        long c2 = Long.bitCount(x0 & q[12]) + Long.bitCount(x1 & q[13])
+                + Long.bitCount(x2 & q[14]) + Long.bitCount(x3 & q[15])
+                + Long.bitCount(x4 & q[16]) + Long.bitCount(x5 & q[17]);
+        long c3 = Long.bitCount(x0 & q[18]) + Long.bitCount(x1 & q[19])
+                + Long.bitCount(x2 & q[20]) + Long.bitCount(x3 & q[21])
+                + Long.bitCount(x4 & q[22]) + Long.bitCount(x5 & q[23]);
+        long ones = Long.bitCount(x0) + Long.bitCount(x1) + Long.bitCount(x2)
+                + Long.bitCount(x3) + Long.bitCount(x4) + Long.bitCount(x5);
+        return ((c0 + (c1 << 1) + (c2 << 2) + (c3 << 3)) << 32) | ones;
     }
 
     /** The half-width of the confidence interval of {@link #estimate} for that vector. */
