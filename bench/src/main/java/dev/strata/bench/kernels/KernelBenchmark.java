@@ -40,7 +40,14 @@ public class KernelBenchmark {
     private float[] factors;
     private QuantizedQuery query;
     private int codeLongs;
+    private float[] rotatedQuery;
+    private float[] rotatedCentroids;
+    private float[] estimates;
+    private float[] bounds;
+    private float[] residual;
+    private RaBitQuantizer quantizer;
     private static final int CODES = 1024;
+    private static final int CENTROIDS = 64;
 
     @Setup
     public void setUp() {
@@ -51,7 +58,7 @@ public class KernelBenchmark {
             a[i] = (float) random.nextDouble(-1, 1);
             b[i] = (float) random.nextDouble(-1, 1);
         }
-        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, 1);
+        quantizer = new RaBitQuantizer(dimension, 1);
         codeLongs = quantizer.codeLongs();
         codes = new long[CODES * codeLongs];
         factors = new float[CODES * RaBitQuantizer.FACTORS];
@@ -65,6 +72,14 @@ public class KernelBenchmark {
         }
         query = quantizer.newQuery();
         query.prepare(a);
+        rotatedQuery = b.clone();
+        rotatedCentroids = new float[CENTROIDS * dimension];
+        for (int i = 0; i < rotatedCentroids.length; i++) {
+            rotatedCentroids[i] = (float) random.nextDouble(-0.1, 0.1);
+        }
+        residual = new float[dimension];
+        estimates = new float[CODES];
+        bounds = new float[CODES];
     }
 
     @Benchmark
@@ -90,5 +105,39 @@ public class KernelBenchmark {
             sum += query.estimate(codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
         }
         return sum;
+    }
+
+    /** The same {@value #CODES} estimates and their bounds through the batched block scan. */
+    @Benchmark
+    public float[] rabitqEstimateBlock1024Codes() {
+        query.estimateBlock(codes, factors, CODES, estimates, bounds, 0);
+        return estimates;
+    }
+
+    /**
+     * One query's quantization against {@value #CENTROIDS} partitions' rotated centroids, with a
+     * fresh query holder as a search uses: divide by {@value #CENTROIDS} for the per-partition cost.
+     */
+    @Benchmark
+    public QuantizedQuery rabitqPrepare64Partitions() {
+        QuantizedQuery fresh = quantizer.newQuery();
+        for (int p = 0; p < CENTROIDS; p++) {
+            fresh.prepare(rotatedQuery, rotatedCentroids, p * dimension);
+        }
+        return fresh;
+    }
+
+    /** The same, materialising each residual first and quantizing it (the one-argument form). */
+    @Benchmark
+    public QuantizedQuery rabitqPrepareResidual64Partitions() {
+        QuantizedQuery fresh = quantizer.newQuery();
+        for (int p = 0; p < CENTROIDS; p++) {
+            int offset = p * dimension;
+            for (int i = 0; i < dimension; i++) {
+                residual[i] = rotatedQuery[i] - rotatedCentroids[offset + i];
+            }
+            fresh.prepare(residual);
+        }
+        return fresh;
     }
 }

@@ -10,7 +10,6 @@ import dev.strata.index.vector.VectorUtil;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -268,24 +267,28 @@ public final class IvfReader {
     private int[] choosePartitions(float[] q, int nprobe, RoaringBitmap filter, long allowed,
                                    long floor) {
         long[] keys = new long[partitions];
+        int candidates = 0;
         for (int p = 0; p < partitions; p++) {
+            if (filter == null && partitionCount[p] == 0) {
+                continue; // never probed unfiltered
+            }
             float d = VectorUtil.squareDistance(q, 0, centroids, p * dimension, dimension);
-            int bits = Float.floatToIntBits(d);
-            bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
-            keys[p] = ((long) bits << 32) | p;
+            keys[candidates++] = orderKey(d, p);
+        }
+        if (filter == null) {
+            // Only the nprobe nearest are needed, in order: select them, then sort just those.
+            int n = Math.min(nprobe, candidates);
+            selectSmallest(keys, candidates, n);
+            Arrays.sort(keys, 0, n);
+            int[] chosen = new int[n];
+            for (int i = 0; i < n; i++) {
+                chosen[i] = (int) keys[i];
+            }
+            return chosen;
         }
         Arrays.sort(keys);
         int[] chosen = new int[partitions];
         int n = 0;
-        if (filter == null) {
-            for (int i = 0; i < partitions && n < nprobe; i++) {
-                int p = (int) keys[i];
-                if (partitionCount[p] > 0) {
-                    chosen[n++] = p;
-                }
-            }
-            return Arrays.copyOf(chosen, n);
-        }
         long unfiltered = 0;
         for (int i = 0, probed = 0; i < partitions && probed < nprobe; i++) {
             int p = (int) keys[i];
@@ -315,10 +318,52 @@ public final class IvfReader {
         return Arrays.copyOf(chosen, n);
     }
 
+    /**
+     * Reorders {@code keys[0, size)} so that its {@code n} smallest values come first, in no
+     * particular order (quickselect with median-of-three pivots; the keys are distinct).
+     */
+    static void selectSmallest(long[] keys, int size, int n) {
+        int lo = 0;
+        int hi = size - 1;
+        while (n > 0 && n < hi - lo + 1) {
+            int mid = (lo + hi) >>> 1;
+            long a = keys[lo];
+            long b = keys[mid];
+            long c = keys[hi];
+            long pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // Now keys[lo, j] ≤ pivot ≤ keys[i, hi], and any keys in (j, i) equal the pivot.
+            int left = j - lo + 1;
+            if (n <= left) {
+                hi = j;
+            } else if (n <= i - lo) {
+                return;
+            } else {
+                n -= i - lo;
+                lo = i;
+            }
+        }
+    }
+
     /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
     private int[] scan(float[] q, int k, int cap, int[] probes, List<ByteBuffer> blocks,
                        RoaringBitmap allowed) {
-        int bytesPerCode = quantizer.bytesPerVector();
         int codeLongs = quantizer.codeLongs();
         int largest = 0;
         int total = 0;
@@ -326,18 +371,15 @@ public final class IvfReader {
             largest = Math.max(largest, partitionCount[p]);
             total += partitionCount[p];
         }
-        byte[] block = new byte[largest * bytesPerCode];
-        ByteBuffer blockView = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
-        LongBuffer blockLongs = blockView.asLongBuffer();
-        FloatBuffer blockFloats = blockView.asFloatBuffer();
         long[] codes = new long[largest * codeLongs];
         float[] factors = new float[largest * RaBitQuantizer.FACTORS];
         float[] rotatedQuery = new float[dimension];
-        float[] residual = new float[dimension];
         rotation.rotate(q, 0, rotatedQuery);
         QuantizedQuery quantized = quantizer.newQuery();
+        // Unfiltered, a partition's estimates and bounds are written in one batch at [m, m + n);
+        // filtered, only allowed codes are scored, one at a time.
         float[] estimate = new float[total];
-        float[] lower = new float[total];
+        float[] bound = new float[total];
         int[] ordinal = new int[total];
         TopK upper = new TopK(k);
         CRC32C crc = new CRC32C();
@@ -345,31 +387,14 @@ public final class IvfReader {
         for (int i = 0; i < probes.length; i++) {
             int p = probes[i];
             int n = partitionCount[p];
-            int length = n * bytesPerCode;
-            ByteBuffer buffer = blocks.get(i);
-            if (buffer.remaining() != length) {
-                throw corrupt("read of partition " + p + " code block returned "
-                        + buffer.remaining() + " of " + length + " bytes");
-            }
-            buffer.get(buffer.position(), block, 0, length);
-            crc.reset();
-            crc.update(block, 0, length);
-            if ((int) crc.getValue() != codeCrc[p]) {
-                throw corrupt("code block of partition " + p + " "
-                        + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
-            }
-            blockLongs.get(0, codes, 0, n * codeLongs);
-            blockFloats.get(n * codeLongs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
-            int centroid = p * dimension;
-            for (int d = 0; d < dimension; d++) {
-                residual[d] = rotatedQuery[d] - rotatedCentroids[centroid + d];
-            }
-            quantized.prepare(residual);
+            loadCodeBlock(p, blocks.get(i), crc, codes, factors);
+            quantized.prepare(rotatedQuery, rotatedCentroids, p * dimension);
             int first = partitionFirst[p];
             if (allowed == null) {
-                for (int j = 0; j < n; j++) {
-                    m = score(quantized, codes, factors, j, first, estimate, lower, ordinal,
-                            upper, m);
+                quantized.estimateBlock(codes, factors, n, estimate, bound, m);
+                for (int j = 0; j < n; j++, m++) {
+                    ordinal[m] = first + j;
+                    upper.offer(estimate[m] + bound[m], m);
                 }
             } else {
                 PeekableIntIterator it = allowed.getIntIterator();
@@ -381,33 +406,70 @@ public final class IvfReader {
                         break; // unsigned order: negatives come last
                     }
                     it.next();
-                    m = score(quantized, codes, factors, next - first, first, estimate, lower,
-                            ordinal, upper, m);
+                    int j = next - first;
+                    int factorOffset = j * RaBitQuantizer.FACTORS;
+                    estimate[m] = quantized.estimate(codes, j * codeLongs, factors, factorOffset);
+                    bound[m] = quantized.bound(factors, factorOffset);
+                    ordinal[m] = next;
+                    upper.offer(estimate[m] + bound[m], m);
+                    m++;
                 }
             }
         }
+        // Candidates whose lower bound is not beaten by the k-th best upper bound; of those, the
+        // cap smallest by (estimate, ordinal), found by partial selection rather than a heap.
         float threshold = upper.isFull() ? upper.worst() : Float.POSITIVE_INFINITY;
-        TopK chosen = new TopK(Math.max(1, Math.min(cap, m)));
+        long[] keys = new long[m];
+        int passed = 0;
         for (int i = 0; i < m; i++) {
-            if (lower[i] <= threshold) {
-                chosen.offer(estimate[i], ordinal[i]);
+            if (estimate[i] - bound[i] <= threshold) {
+                keys[passed++] = orderKey(estimate[i], ordinal[i]);
             }
         }
-        return chosen.ordinalsAscending();
+        int n = Math.min(cap, passed);
+        selectSmallest(keys, passed, n);
+        int[] chosen = new int[n];
+        for (int i = 0; i < n; i++) {
+            chosen[i] = (int) keys[i];
+        }
+        Arrays.sort(chosen);
+        return chosen;
     }
 
-    private static int score(QuantizedQuery quantized, long[] codes, float[] factors, int j,
-                             int first, float[] estimate, float[] lower, int[] ordinal,
-                             TopK upper, int m) {
-        int factorOffset = j * RaBitQuantizer.FACTORS;
-        float e = quantized.estimate(codes, j * quantized.quantizer().codeLongs(), factors,
-                factorOffset);
-        float b = quantized.bound(factors, factorOffset);
-        estimate[m] = e;
-        lower[m] = e - b;
-        ordinal[m] = first + j;
-        upper.offer(e + b, m);
-        return m + 1;
+    /**
+     * A long that orders like the pair ({@code distance}, {@code id}) does (by distance, then
+     * id; {@code -0f} as {@code 0f}), for a non-negative id and a distance that is not NaN.
+     */
+    static long orderKey(float distance, int id) {
+        int bits = Float.floatToIntBits(distance + 0f); // -0f + 0f is 0f
+        bits ^= (bits >> 31) & 0x7fff_ffff; // order-preserving float → int
+        return ((long) bits << 32) | id;
+    }
+
+    /**
+     * Verifies the code block of partition {@code p} read into {@code buffer} and copies its
+     * codes and factors into {@code codes} and {@code factors} (from index 0), straight from
+     * the buffer without an intermediate byte array.
+     */
+    private void loadCodeBlock(int p, ByteBuffer buffer, CRC32C crc, long[] codes,
+                               float[] factors) {
+        int n = partitionCount[p];
+        int length = n * quantizer.bytesPerVector();
+        if (buffer.remaining() != length) {
+            throw corrupt("read of partition " + p + " code block returned "
+                    + buffer.remaining() + " of " + length + " bytes");
+        }
+        ByteBuffer block = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
+        crc.reset();
+        crc.update(block);
+        if ((int) crc.getValue() != codeCrc[p]) {
+            throw corrupt("code block of partition " + p + " "
+                    + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
+        }
+        block.rewind();
+        int longs = n * quantizer.codeLongs();
+        block.asLongBuffer().get(0, codes, 0, longs);
+        block.asFloatBuffer().get(longs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
     }
 
     /** Exact distances for the given ascending ordinals, in one read. */
