@@ -83,6 +83,21 @@ class IvfSearchTest {
     @ParameterizedTest
     @MethodSource("metricsAndSelectivities")
     void recallAtTenIsAtLeast95PercentWithDefaults(Metric metric, double selectivity) {
+        assertRecallAtTen(metric, selectivity, SearchParams.DEFAULT);
+    }
+
+    /** The filtered partition scan on its own, with the exact path for small allowed sets off. */
+    @ParameterizedTest
+    @MethodSource("metricsAndSelectivities")
+    void theFilteredPartitionScanKeepsRecallWithoutTheExactPath(Metric metric, double selectivity) {
+        if (selectivity >= 0.05) {
+            SearchParams d = SearchParams.DEFAULT;
+            assertRecallAtTen(metric, selectivity, new SearchParams(d.nprobe(), d.rerankMultiple(), 0,
+                    d.filterCandidateMultiple()));
+        }
+    }
+
+    private void assertRecallAtTen(Metric metric, double selectivity, SearchParams params) {
         Built b = built[metric.ordinal()];
         SplittableRandom random = new SplittableRandom(Double.doubleToLongBits(selectivity));
         double recall = 0;
@@ -101,7 +116,7 @@ class IvfSearchTest {
                 }
             }
             List<Integer> expected = IvfTestData.nearestRows(metric, data, q, K, allowedRows);
-            List<Hit> hits = b.reader.search(q, K, SearchParams.DEFAULT, allowed).join();
+            List<Hit> hits = b.reader.search(q, K, params, allowed).join();
             Set<Integer> found = new HashSet<>();
             float previous = Float.NEGATIVE_INFINITY;
             for (Hit hit : hits) {
