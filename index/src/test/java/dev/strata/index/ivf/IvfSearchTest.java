@@ -97,24 +97,40 @@ class IvfSearchTest {
         }
     }
 
+    /** Rows allowed by a random filter of the given selectivity; null (no filter) at 1. */
+    private static boolean[] randomFilter(SplittableRandom random, double selectivity) {
+        if (selectivity >= 1) {
+            return null;
+        }
+        boolean[] allowedRows = new boolean[N];
+        for (int row = 0; row < N; row++) {
+            allowedRows[row] = random.nextDouble() < selectivity;
+        }
+        return allowedRows;
+    }
+
+    /** The segment ordinals of the allowed rows, or null for no filter. */
+    private static RoaringBitmap allowedOrdinals(Built b, boolean[] allowedRows) {
+        if (allowedRows == null) {
+            return null;
+        }
+        RoaringBitmap allowed = new RoaringBitmap();
+        for (int row = 0; row < N; row++) {
+            if (allowedRows[row]) {
+                allowed.add(b.rowToOrdinal[row]);
+            }
+        }
+        return allowed;
+    }
+
     private void assertRecallAtTen(Metric metric, double selectivity, SearchParams params) {
         Built b = built[metric.ordinal()];
         SplittableRandom random = new SplittableRandom(Double.doubleToLongBits(selectivity));
         double recall = 0;
         for (int qi = 0; qi < QUERIES; qi++) {
             float[] q = query(random);
-            boolean[] allowedRows = null;
-            RoaringBitmap allowed = null;
-            if (selectivity < 1) {
-                allowedRows = new boolean[N];
-                allowed = new RoaringBitmap();
-                for (int row = 0; row < N; row++) {
-                    if (random.nextDouble() < selectivity) {
-                        allowedRows[row] = true;
-                        allowed.add(b.rowToOrdinal[row]);
-                    }
-                }
-            }
+            boolean[] allowedRows = randomFilter(random, selectivity);
+            RoaringBitmap allowed = allowedOrdinals(b, allowedRows);
             List<Integer> expected = IvfTestData.nearestRows(metric, data, q, K, allowedRows);
             List<Hit> hits = b.reader.search(q, K, params, allowed).join();
             Set<Integer> found = new HashSet<>();
@@ -147,18 +163,8 @@ class IvfSearchTest {
         SplittableRandom random = new SplittableRandom(17);
         for (int qi = 0; qi < 3; qi++) {
             float[] q = query(random);
-            boolean[] allowedRows = null;
-            RoaringBitmap allowed = null;
-            if (selectivity < 1) {
-                allowedRows = new boolean[N];
-                allowed = new RoaringBitmap();
-                for (int row = 0; row < N; row++) {
-                    if (random.nextDouble() < selectivity) {
-                        allowedRows[row] = true;
-                        allowed.add(b.rowToOrdinal[row]);
-                    }
-                }
-            }
+            boolean[] allowedRows = randomFilter(random, selectivity);
+            RoaringBitmap allowed = allowedOrdinals(b, allowedRows);
             List<Integer> expected = IvfTestData.nearestRows(metric, data, q, K, allowedRows);
             List<Hit> hits = b.reader.exactSearch(q, K, allowed).join();
             assertEquals(expected.size(), hits.size());
