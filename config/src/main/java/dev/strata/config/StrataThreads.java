@@ -15,6 +15,8 @@ public final class StrataThreads {
 
     public static final String IO = "strata-io";
     public static final String COMPUTE = "strata-compute";
+    /** Threads that build and merge segments, apart from the query path's compute threads. */
+    public static final String INDEXER = "strata-indexer";
 
     private StrataThreads() {}
 

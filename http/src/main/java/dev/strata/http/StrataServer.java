@@ -44,11 +44,17 @@ public final class StrataServer implements AutoCloseable {
     /** Starts a node with the given configuration; completes when HTTP is bound. */
     public static CompletionStage<StrataServer> start(Config config) {
         StrataSettings settings = StrataSettings.from(config);
-        TieredStorage storage = TieredStorage.open(settings);
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
-        ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, settings.threads().compute());
         NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
-        ExecutorService indexer = StrataThreads.newPool("strata-indexer", namespaceSettings.indexerThreads());
+        TieredStorage storage = TieredStorage.open(settings);
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, settings.threads().compute());
+        ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, namespaceSettings.indexerThreads());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                 "close-storage", () -> {
                     compute.shutdown();

@@ -53,7 +53,7 @@ class IndexingTest {
     Path dir;
 
     private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-    private final ExecutorService indexer = StrataThreads.newPool("strata-indexer", 1);
+    private final ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
     private final Random random = new Random(7);
     /** The model: each live document's vector and attributes. */
     private final Map<Long, Doc> model = new TreeMap<>();

@@ -36,7 +36,7 @@ final class TestNode implements AutoCloseable {
     final ActorTestKit kit;
     final ActorRef<ShardingEnvelope<Command>> region;
     private final ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, 2);
-    private final ExecutorService indexerPool = StrataThreads.newPool("strata-indexer", 1);
+    private final ExecutorService indexerPool = StrataThreads.newPool(StrataThreads.INDEXER, 1);
 
     TestNode(ObjectStore store, String extraConfig) {
         this(store, extraConfig, null);

@@ -88,16 +88,23 @@ public final class TieredReadBench {
             TieredReader hot = new TieredReader(memory, GEOMETRY);
             // Fill both tiers: one read of the whole object (coalesced into large GETs).
             hot.read(object, List.of(new ByteRange(0, data.length)), new ReadStats()).join();
-            // Let queued SSD writes land before the SSD is measured.
-            CompletableFuture.runAsync(() -> {}, io).join();
-            while (ssd.stats().bytesWritten() < data.length) {
-                Thread.onSpinWait();
-            }
+            awaitSsdWrites(ssd, data.length);
             report("memory", hot, object, 200_000, 20_000);
             TieredReader warm = new TieredReader(new MemoryPageCache(ssd, 0, io, Ticker.systemTicker()), GEOMETRY);
             report("SSD (memory tier off)", warm, object, 50_000, 5_000);
         }
         report("object store (no cache)", new TieredReader(cold, GEOMETRY), object, 200, 10);
+    }
+
+    /** Waits (bounded) until the SSD tier has written {@code bytes}: its writes land after the reply. */
+    private static void awaitSsdWrites(SsdPageCache ssd, long bytes) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ssd.stats().bytesWritten() < bytes) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the SSD tier wrote only " + ssd.stats() + " of " + bytes + " bytes");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private static void report(String tier, TieredReader reader, ObjectId object, int reads, int warmup) {

@@ -1,6 +1,7 @@
 package dev.strata.tiering.store;
 
 import dev.strata.index.io.ByteRange;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ public interface ObjectStore extends AutoCloseable {
                 .map(r -> getRange(key, r))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(parts)
-                .thenApply(ignored -> java.util.Arrays.stream(parts).map(CompletableFuture::join).toList());
+                .thenApply(ignored -> Arrays.stream(parts).map(CompletableFuture::join).toList());
     }
 
     /** Creates or replaces an object. */
