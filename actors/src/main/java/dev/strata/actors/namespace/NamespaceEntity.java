@@ -1,6 +1,13 @@
 package dev.strata.actors.namespace;
 
 import dev.strata.actors.namespace.NamespaceProtocol.Command;
+import dev.strata.actors.namespace.NamespaceProtocol.DeleteNamespace;
+import dev.strata.actors.namespace.NamespaceProtocol.Describe;
+import dev.strata.actors.namespace.NamespaceProtocol.Explain;
+import dev.strata.actors.namespace.NamespaceProtocol.MultiQuery;
+import dev.strata.actors.namespace.NamespaceProtocol.Recall;
+import dev.strata.actors.namespace.NamespaceProtocol.UpdateSchema;
+import dev.strata.actors.namespace.NamespaceProtocol.WarmCache;
 import dev.strata.actors.namespace.NamespaceProtocol.Query;
 import dev.strata.actors.namespace.NamespaceProtocol.Stop;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
@@ -297,9 +304,22 @@ public final class NamespaceEntity {
                 .onMessage(Published.class, this::onPublished)
                 .onMessage(Swept.class, this::onSwept)
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(MultiQuery.class, m -> notYet(m.replyTo(), "multi-query"))
+                .onMessage(Explain.class, m -> notYet(m.replyTo(), "explain_query"))
+                .onMessage(Describe.class, m -> notYet(m.replyTo(), "metadata"))
+                .onMessage(UpdateSchema.class, m -> notYet(m.replyTo(), "schema updates"))
+                .onMessage(DeleteNamespace.class, m -> notYet(m.replyTo(), "deleting a namespace"))
+                .onMessage(WarmCache.class, m -> notYet(m.replyTo(), "hint_cache_warm"))
+                .onMessage(Recall.class, m -> notYet(m.replyTo(), "recall"))
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
                 .build();
+    }
+
+    // Placeholders while the protocol's newer commands are being built: a clear error, never a hang.
+    private <T> Behavior<Command> notYet(ActorRef<StatusReply<T>> replyTo, String feature) {
+        replyTo.tell(StatusReply.error(new NamespaceException.BadRequest(feature + " is not supported yet")));
+        return Behaviors.same();
     }
 
     private Behavior<Command> onQuery(Query q) {

@@ -87,7 +87,7 @@ class IndexingTest {
             rows.add(row(id, v, "n", id, "parity", attributes.get("parity")));
             model.put(id, new Doc(v, attributes));
         }
-        node.writeOk(NS, new WriteRequest(rows, null, null, "euclidean_squared", false));
+        node.writeOk(NS, WriteRequest.of(rows, null, null, "euclidean_squared", false));
     }
 
     private void range(TestNode node, long from, long to) {
@@ -102,7 +102,7 @@ class IndexingTest {
             model.get(id).attributes().put("parity", parity);
         }
         deleted.forEach(model::remove);
-        return node.writeOk(NS, new WriteRequest(null, patches, new ArrayList<>(deleted), null, false)).walSequence();
+        return node.writeOk(NS, WriteRequest.of(null, patches, new ArrayList<>(deleted), null, false)).walSequence();
     }
 
     // ---- the oracle
@@ -271,7 +271,7 @@ class IndexingTest {
             range(node, 0, 20);
             gate.entered.get(20, TimeUnit.SECONDS);
             range(node, 20, 30);
-            WriteRequest more = new WriteRequest(List.of(row(30L, Q, "n", 30L, "parity", "even")), null, null, null, false);
+            WriteRequest more = WriteRequest.of(List.of(row(30L, Q, "n", 30L, "parity", "even")), null, null, null, false);
             StatusReply<NamespaceProtocol.WriteResult> refused = node.write(NS, more);
             assertTrue(refused.isError() && refused.getError() instanceof NamespaceException.TooManyRequests,
                     refused::toString);

@@ -65,15 +65,15 @@ class NamespaceEntityTest {
     }
 
     static WriteRequest upserts(UpsertRow... rows) {
-        return new WriteRequest(List.of(rows), null, null, "euclidean_squared", false);
+        return WriteRequest.of(List.of(rows), null, null, "euclidean_squared", false);
     }
 
     static WriteRequest patches(PatchRow... rows) {
-        return new WriteRequest(null, List.of(rows), null, null, false);
+        return WriteRequest.of(null, List.of(rows), null, null, false);
     }
 
     static WriteRequest deletes(Object... ids) {
-        return new WriteRequest(null, null, List.of(ids), null, false);
+        return WriteRequest.of(null, null, List.of(ids), null, false);
     }
 
     static float[] v(float... values) {
@@ -200,7 +200,7 @@ class NamespaceEntityTest {
             assertError(NamespaceException.BadRequest.class, node.write(NS, upserts(row(2L, v(1, 2), "n", "one"))));
             assertError(NamespaceException.BadRequest.class, node.write(NS, upserts(row(3L, v(1, 2, 3)))));
             assertError(NamespaceException.BadRequest.class, node.write(NS,
-                    new WriteRequest(List.of(row(4L, v(1, 2))), null, null, "cosine_distance", false)));
+                    WriteRequest.of(List.of(row(4L, v(1, 2))), null, null, "cosine_distance", false)));
             assertError(NamespaceException.BadRequest.class, node.write(NS,
                     patches(new PatchRow(1L, Map.of("vector", List.of(1.0, 2.0))))));
             // One bad row fails the whole request: row 5 is not written either.
@@ -239,7 +239,7 @@ class NamespaceEntityTest {
             StatusReply<WriteResult> refused = node.write(NS, upserts(row(4L, v(4, 4))));
             assertError(NamespaceException.TooManyRequests.class, refused);
             assertTrue(((NamespaceException) refused.getError()).retryable());
-            node.writeOk(NS, new WriteRequest(List.of(row(4L, v(4, 4))), null, null, null, true));
+            node.writeOk(NS, WriteRequest.of(List.of(row(4L, v(4, 4))), null, null, null, true));
             assertEquals(4, node.queryOk(NS, QueryRequest.nearest(v(0, 0), 10)).rows().size());
         }
     }

@@ -1,12 +1,24 @@
 package dev.strata.actors.namespace;
 
+import dev.strata.actors.namespace.NamespaceProtocol.AttributeSpec;
+import dev.strata.actors.namespace.NamespaceProtocol.DeleteNamespace;
+import dev.strata.actors.namespace.NamespaceProtocol.Describe;
+import dev.strata.actors.namespace.NamespaceProtocol.Explain;
+import dev.strata.actors.namespace.NamespaceProtocol.MultiQuery;
+import dev.strata.actors.namespace.NamespaceProtocol.NamespaceMetadata;
+import dev.strata.actors.namespace.NamespaceProtocol.PatchByFilter;
 import dev.strata.actors.namespace.NamespaceProtocol.PatchRow;
 import dev.strata.actors.namespace.NamespaceProtocol.Query;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
+import dev.strata.actors.namespace.NamespaceProtocol.Recall;
+import dev.strata.actors.namespace.NamespaceProtocol.RecallRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.RecallResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.namespace.NamespaceProtocol.Stop;
+import dev.strata.actors.namespace.NamespaceProtocol.UpdateSchema;
 import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
+import dev.strata.actors.namespace.NamespaceProtocol.WarmCache;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
@@ -14,6 +26,7 @@ import com.typesafe.config.ConfigFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -52,7 +65,7 @@ class ProtocolSerializationTest {
         Map<String, Object> patch = new HashMap<>();
         patch.put("removed", null);
         patch.put("count", 3L);
-        WriteRequest request = new WriteRequest(
+        WriteRequest request = WriteRequest.of(
                 List.of(new UpsertRow(1L, new float[] {0.5f, -1f}, Map.of("s", "x", "n", 7L, "f", 1.5, "b", true,
                                 "tags", List.of("a", "b"), "big", 1L << 40)),
                         new UpsertRow("doc-2", null, Map.of())),
@@ -60,6 +73,12 @@ class ProtocolSerializationTest {
         verify(request);
         verify(new Write(request, probe.getRef()));
         verify(new WriteResult(12, 2, 1, 2));
+        verify(new WriteResult(13, 1, 0, 1, List.of(5L), List.of(), List.of("gone")));
+        verify(new WriteRequest(List.of(), List.of(), List.of(), List.of("n", "Lt", 3L),
+                new PatchByFilter(List.of("s", "Eq", "x"), Map.of("s", "y")), true,
+                List.of("version", "Lt", Map.of("$ref_new", "version")), null, List.of("id", "Eq", 7L),
+                Map.of("s", new AttributeSpec("string", true, false), "vector", new AttributeSpec("[2]f32", null, true)),
+                "euclidean_squared", false, true));
         verify(Stop.INSTANCE);
     }
 
@@ -74,5 +93,25 @@ class ProtocolSerializationTest {
         verify(new Query(QueryRequest.orderBy("n", true, 5).includingAll(), probe.getRef()));
         verify(new QueryResult(List.of(new Row(1L, 0.25, Map.of("color", "red", "tags", List.of(1L, 2L))),
                 new Row("doc", null, Map.of())), "cold", 17));
+        QueryRequest aggregate = new QueryRequest(null, false, null, false, 10, List.of("n", "Gt", 1L), List.of(), true,
+                List.of("tags"), true, Map.of("count", List.of("Count")), List.of("color"));
+        verify(aggregate);
+        verify(new MultiQuery(List.of(nearest, aggregate), kit.<StatusReply<List<QueryResult>>>createTestProbe().getRef()));
+        verify(new Explain(nearest, kit.<StatusReply<String>>createTestProbe().getRef()));
+        verify(new QueryResult(List.of(), "hot", 0, Map.of(), List.of(Map.of("color", "red", "count", 3L)), 42));
+    }
+
+    @Test
+    void namespaceCommandsAndTheirResults() {
+        TestProbe<StatusReply<NamespaceMetadata>> metadata = kit.createTestProbe();
+        TestProbe<StatusReply<Done>> done = kit.createTestProbe();
+        verify(new Describe(metadata.getRef()));
+        verify(new UpdateSchema(Map.of("s", new AttributeSpec("string", false, false)), metadata.getRef()));
+        verify(new NamespaceMetadata(10, 4096, "2026-11-21T19:00:00Z", "2026-11-21T19:05:00Z",
+                Map.of("vector", new AttributeSpec("[2]f32", null, true)), "cosine_distance", 0));
+        verify(new DeleteNamespace(done.getRef()));
+        verify(new WarmCache(done.getRef()));
+        verify(new Recall(new RecallRequest(5, 10, null), kit.<StatusReply<RecallResult>>createTestProbe().getRef()));
+        verify(new RecallResult(0.97, 10, 10));
     }
 }
