@@ -54,6 +54,7 @@ import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
@@ -125,12 +126,16 @@ final class Routes {
     private Route withBody(String ns, BodyHandler handler) {
         return extractMaterializer(mat -> extractRequestEntity(entity -> call(ns, () -> {
             long start = System.nanoTime();
-            return entity.toStrict(settings.requestTimeout().toMillis(), mat)
+            // The limit is enforced while the (decompressed) body streams in: a gzip bomb stops at
+            // the limit instead of filling memory.
+            return entity.toStrict(settings.requestTimeout().toMillis(), settings.maxRequestBytes(), mat)
                     .handle((strict, error) -> {
                         if (error != null) {
                             Throwable e = ErrorMapping.unwrap(error);
-                            if (e instanceof EntityStreamSizeException) {
-                                throw new java.util.concurrent.CompletionException(e);
+                            if (e instanceof EntityStreamSizeException || (e instanceof EntityStreamException ese
+                                    && ese.info().summary().startsWith("Request too large"))) {
+                                throw new ApiError(413, "the request body is larger than the limit of "
+                                        + settings.maxRequestBytes() + " bytes (strata.http.max-request-size)");
                             }
                             throw ApiError.badRequest("cannot read the request body: " + e.getMessage());
                         }
