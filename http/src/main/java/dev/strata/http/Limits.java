@@ -13,6 +13,8 @@ final class Limits {
     static final int MAX_QUERIES = 16;
     /** Largest page of the namespace listing. */
     static final int MAX_PAGE_SIZE = 1_000;
+    /** Most distinct attribute names one write may use (the namespace-wide limit is the schema's). */
+    static final int MAX_ATTRIBUTES = 1_024;
     /** JSON nesting Jackson accepts at all; deeper bodies are refused while parsing. */
     static final int MAX_JSON_DEPTH = 256;
 

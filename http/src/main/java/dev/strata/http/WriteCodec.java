@@ -90,6 +90,7 @@ final class WriteCodec {
             }
         }
         Map<String, AttributeSpec> schema = schema(body.get("schema"), "schema");
+        checkAttributeCount(upserts, patches, schema);
         if (upserts.isEmpty() && patches.isEmpty() && deletes.isEmpty() && deleteByFilter == null
                 && patchByFilter == null && schema.isEmpty()) {
             throw ApiError.badRequest("the write has nothing to do: give upsert_rows, upsert_columns, patch_rows,"
@@ -403,6 +404,17 @@ final class WriteCodec {
             throw ApiError.at(path + ".ann", "only vector attributes have an ANN index");
         }
         return new AttributeSpec(type, filterable, false);
+    }
+
+    private static void checkAttributeCount(List<UpsertRow> upserts, List<PatchRow> patches,
+                                            Map<String, AttributeSpec> schema) {
+        java.util.Set<String> names = new java.util.HashSet<>(schema.keySet());
+        upserts.forEach(r -> names.addAll(r.attributes().keySet()));
+        patches.forEach(r -> names.addAll(r.attributes().keySet()));
+        if (names.size() > Limits.MAX_ATTRIBUTES) {
+            throw ApiError.badRequest("the write uses " + names.size() + " distinct attributes; at most "
+                    + Limits.MAX_ATTRIBUTES + " are allowed");
+        }
     }
 
     /** Keeps the last upsert of each id, at the position of its last occurrence. */

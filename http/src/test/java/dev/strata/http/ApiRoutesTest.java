@@ -216,6 +216,11 @@ class ApiRoutesTest {
         assertTrue(writeError("bad", "{\"upsert_rows\":[{\"id\":1}]").contains("invalid JSON"));
         assertTrue(writeError("bad", "[1,2]").contains("expected a JSON object"));
         assertTrue(writeError("bad", "{\"upsert_rows\":[{\"id\":1,\"a\":1},],}").contains("invalid JSON"));
+        StringBuilder wide = new StringBuilder("{\"upsert_rows\":[{\"id\":1");
+        for (int i = 0; i < 1_025; i++) {
+            wide.append(",\"a").append(i).append("\":1");
+        }
+        assertTrue(writeError("bad", wide.append("}]}").toString()).contains("1025 distinct attributes"));
         assertEquals("(none)", server.dump("bad"), "no rejected write created the namespace");
     }
 
