@@ -329,10 +329,16 @@ final class WriteCodec {
             Map.Entry<String, JsonNode> f = fields.next();
             String name = f.getKey();
             String at = path + "." + name;
-            if (!name.equals("vector")) {
-                if (name.equals("id")) {
-                    throw ApiError.at(at, "the id's type is not declared in the schema");
+            if (name.equals("id")) {
+                // Clients may declare the id type (the official examples do); ids are typed by
+                // their JSON value, so an accepted declaration needs nothing stored.
+                JsonNode type = f.getValue().isTextual() ? f.getValue() : f.getValue().path("type");
+                if (!type.isTextual() || !List.of("uuid", "string", "uint", "u64").contains(type.textValue())) {
+                    throw ApiError.at(at, "the id's type is uuid, string or uint");
                 }
+                continue;
+            }
+            if (!name.equals("vector")) {
                 WireValues.attributeName(name, at);
             }
             out.put(name, attributeSpec(name, f.getValue(), at));

@@ -123,6 +123,19 @@ class ApiRoutesTest {
     }
 
     @Test
+    void anIdTypeDeclarationIsAccepted() {
+        JsonNode w = server.write("uuids", "{\"upsert_rows\":[{\"id\":\"b3ff34ea-87bb-469c-a854-9cb7e3713fc3\",\"a\":1}],"
+                + "\"schema\":{\"id\":{\"type\":\"uuid\"},\"a\":{\"type\":\"int\"}}}");
+        assertEquals(1, w.get("rows_upserted").asInt());
+        assertEquals("b3ff34ea-87bb-469c-a854-9cb7e3713fc3",
+                server.query("uuids", "{\"rank_by\":[\"id\",\"asc\"]}").get("rows").get(0).get("id").asText());
+        TestServer.Response bad = server.post("/v2/namespaces/uuids", "{\"upsert_rows\":[{\"id\":1}],"
+                + "\"schema\":{\"id\":{\"type\":\"[]int\"}}}");
+        assertEquals(400, bad.status());
+        assertTrue(bad.error().contains("schema.id"));
+    }
+
+    @Test
     void duplicateIdsInOneBatchLastWins() {
         server.write("dups", "{\"upsert_rows\":[{\"id\":1,\"v\":\"first\"},{\"id\":2,\"v\":\"x\"},{\"id\":1,\"v\":\"last\"}]}");
         JsonNode rows = server.query("dups", "{\"rank_by\":[\"id\",\"asc\"],\"include_attributes\":[\"v\"]}").get("rows");
