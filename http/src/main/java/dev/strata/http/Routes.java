@@ -44,10 +44,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -72,6 +74,8 @@ final class Routes {
     private final Auth auth;
     private final NamespaceClient client;
     private final NamespaceCopy copier;
+    /** Where request bodies are parsed: off the default dispatcher, which runs the actors. */
+    private final Executor bodyExecutor;
 
     Routes(ActorSystem<?> system, TieredStorage storage, HttpSettings settings) {
         this.cluster = Cluster.get(system);
@@ -80,6 +84,7 @@ final class Routes {
         this.auth = new Auth(settings.apiKeys());
         this.client = new NamespaceClient(system, settings.requestTimeout());
         this.copier = new NamespaceCopy(client);
+        this.bodyExecutor = system.dispatchers().lookup(DispatcherSelector.blocking());
     }
 
     Route all() {
@@ -141,7 +146,8 @@ final class Routes {
                         }
                         return strict.getData().toArray();
                     })
-                    .thenCompose(bytes -> handler.handle(ns, bytes, start));
+                    // Parsing a large body is long CPU work: do it beside, not on, the actors' threads.
+                    .thenComposeAsync(bytes -> handler.handle(ns, bytes, start), bodyExecutor);
         })));
     }
 
