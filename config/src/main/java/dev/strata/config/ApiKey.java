@@ -28,7 +28,6 @@ public record ApiKey(String key, List<String> namespacePrefixes) {
 
     @Override
     public String toString() {
-        return "ApiKey[" + (key.length() <= 4 ? "****" : key.substring(0, 2) + "…") + ", namespacePrefixes="
-                + namespacePrefixes + "]";
+        return "ApiKey[key=(hidden), namespacePrefixes=" + namespacePrefixes + "]";
     }
 }
