@@ -78,4 +78,32 @@ class StrataSettingsTest {
         StrataSettings s = parse("strata.cache.ssd { size = 0, directory = \"/proc/nope\" }");
         assertFalse(s.cache().ssdEnabled());
     }
+
+    @Test
+    void apiKeysAndRequestLimits() {
+        StrataSettings open = parse("");
+        assertTrue(open.http().openAccess(), "no key configured means open local mode");
+        assertEquals(256L << 20, open.http().maxRequestBytes());
+        StrataSettings s = parse("""
+                strata.http.api-keys = [{key = "k1", namespace-prefixes = ["a-", "b-"]}, {key = "k2"}]
+                strata.http.api-key = "k3"
+                strata.http.max-request-size = 1MiB
+                """);
+        assertEquals(3, s.http().apiKeys().size());
+        ApiKey k1 = s.http().apiKeys().get(0);
+        assertTrue(k1.allows("a-x") && k1.allows("b-y"));
+        assertFalse(k1.allows("c-z"));
+        assertTrue(s.http().apiKeys().get(2).allows("anything"));
+        assertEquals(1L << 20, s.http().maxRequestBytes());
+        assertFalse(s.http().toString().contains("k1"), "keys are never printed");
+    }
+
+    @Test
+    void badApiKeysAreRefusedWithoutEchoingThem() {
+        String dup = failure("strata.http.api-keys = [{key = \"secret-1\"}, {key = \"secret-1\"}]");
+        assertTrue(dup.contains("strata.http.api-keys[1].key") && !dup.contains("secret-1"), dup);
+        assertTrue(failure("strata.http.api-keys = [{key = \"\"}]").contains("strata.http.api-keys[0].key"));
+        assertTrue(failure("strata.http.api-keys = [{namespace-prefixes = [\"a\"]}]").contains("strata.http.api-keys[0]"));
+        assertTrue(failure("strata.http.max-request-size = 10").contains("strata.http.max-request-size"));
+    }
 }

@@ -68,7 +68,13 @@ public final class StrataServer implements AutoCloseable {
         if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
-        Routes routes = new Routes(system, storage);
+        Routes routes = new Routes(system, storage, settings.http());
+        if (settings.http().openAccess()) {
+            log.warn("No API key configured (strata.http.api-keys, STRATA_API_KEY): the HTTP API is open to"
+                    + " every caller (local mode)");
+        } else {
+            log.info("HTTP API requires one of {} configured API keys", settings.http().apiKeys().size());
+        }
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
                 .bind(routes.all())
