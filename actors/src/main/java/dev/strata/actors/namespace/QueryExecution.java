@@ -105,11 +105,11 @@ final class QueryExecution {
         if (query.topK() < 1 || query.topK() > QueryRequest.MAX_TOP_K) {
             throw bad("top_k must be between 1 and " + QueryRequest.MAX_TOP_K + ", got " + query.topK());
         }
-        if ((query.vectorOrNull() == null) == (query.orderByOrNull() == null)) {
-            throw bad("a query ranks either by vector distance or by an attribute");
-        }
         if (query.exact() && query.vectorOrNull() == null) {
             throw bad("exact (kNN) search needs a query vector");
+        }
+        if ((query.vectorOrNull() == null) == (query.orderByOrNull() == null)) {
+            throw bad("a query ranks either by vector distance or by an attribute");
         }
         if (query.exact() && query.filtersOrNull() == null && !internal) {
             throw bad("exact (kNN) search requires filters; use ANN to search the whole namespace");
