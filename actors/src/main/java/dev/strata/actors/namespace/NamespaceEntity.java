@@ -621,7 +621,9 @@ public final class NamespaceEntity {
         // Accepted at once; while loading, the warm-up itself waits in the stash.
         w.replyTo().tell(StatusReply.success(Done.getInstance()));
         if (loading) {
-            stash.stash(StartWarm.INSTANCE);
+            if (!stash.isFull()) {
+                stash.stash(StartWarm.INSTANCE);
+            }
             return Behaviors.same();
         }
         return onStartWarm(StartWarm.INSTANCE);
