@@ -392,6 +392,8 @@ public final class NamespaceEntity {
                     + MAX_MULTI_QUERY + " queries, got " + m.requests().size())));
             return Behaviors.same();
         }
+        // Each query counts: the multi-query takes the sum of its queries' slots (capped at the
+        // limit) at once and holds them until its last query finishes; one check serves all.
         int slots = m.requests().stream().mapToInt(r -> !r.aggregateBy().isEmpty() ? 4 : r.exact() ? 2 : 1).sum();
         return acquire(m, slots, m.requests().stream().anyMatch(r -> !r.eventual()));
     }
@@ -402,6 +404,7 @@ public final class NamespaceEntity {
         return acquire(r, 4, false);
     }
 
+    /** A plan of the current snapshot: nothing runs, so no slot and no consistency check. */
     private Behavior<Command> onExplain(Explain e) {
         QueryExecution.explain(snapshot, e.request(), resources.compute()).whenComplete((plan, error) ->
                 e.replyTo().tell(error == null ? StatusReply.success(plan) : StatusReply.error(unwrap(error))));
@@ -475,6 +478,12 @@ public final class NamespaceEntity {
         return Behaviors.same();
     }
 
+    /**
+     * Issues the one HEAD that decides whether the works' snapshot is current. It relies on WAL
+     * entry {@code nextSequence} existing when another owner has written; an entry that owner
+     * already indexed and swept (after the garbage grace) would go unseen, as it would by this
+     * owner's next create.
+     */
     private void startCheck(List<Work> works) {
         checking = new ArrayList<>(works);
         long gen = generation;
