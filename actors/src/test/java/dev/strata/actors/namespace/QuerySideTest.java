@@ -327,6 +327,31 @@ class QuerySideTest {
         }
     }
 
+    @Test
+    void aCheckThatFindsTheOwnersOwnCreateInFlightWaitsForItsOutcome() {
+        HeadGate gate = new HeadGate(store());
+        try (TestNode node = new TestNode(gate)) {
+            node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
+            gate.holdAcks.set(true);
+            TestProbe<StatusReply<NamespaceProtocol.WriteResult>> write = node.sendWrite(NS,
+                    NamespaceEntityTest.upserts(row(2L, new float[] {2, 2, 2, 2}, "n", 2L)));
+            SequencedLog wal = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertEquals(List.of(1L, 2L), wal.sequences().join());
+                return null;
+            });
+            int heads = gate.heads.get();
+            // WAL entry 2 exists but is not acknowledged: the check cannot tell whose it is.
+            TestProbe<StatusReply<QueryResult>> query = send(node, QueryRequest.orderBy("n", false, 10));
+            query.expectNoMessage(Duration.ofMillis(300));
+            assertEquals(heads + 1, gate.heads.get());
+            gate.ackRelease.complete(null);
+            assertEquals(2, write.receiveMessage(TestNode.TIMEOUT).getValue().walSequence());
+            assertEquals(List.of(1L, 2L), ids(query.receiveMessage(TestNode.TIMEOUT).getValue()));
+            assertEquals(heads + 2, gate.heads.get(), "one more check, of entry 3, once entry 2 proved to be ours");
+        }
+    }
+
     private static TestProbe<StatusReply<QueryResult>> send(TestNode node, QueryRequest q) {
         TestProbe<StatusReply<QueryResult>> probe = node.kit.createTestProbe();
         node.region.tell(new ShardingEnvelope<>(NS, new Query(q, probe.getRef())));
@@ -580,6 +605,8 @@ class QuerySideTest {
         final AtomicBoolean hold = new AtomicBoolean();
         final AtomicInteger heads = new AtomicInteger();
         final ConcurrentLinkedQueue<CompletableFuture<Void>> held = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean holdAcks = new AtomicBoolean();
+        final CompletableFuture<Void> ackRelease = new CompletableFuture<>();
 
         HeadGate(ObjectStore delegate) {
             this.delegate = delegate;
@@ -623,7 +650,11 @@ class QuerySideTest {
 
         @Override
         public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
-            return delegate.createIfAbsent(key, data);
+            if (!holdAcks.get() || !key.contains("/wal/")) {
+                return delegate.createIfAbsent(key, data);
+            }
+            // The object is created now; only the acknowledgement waits.
+            return delegate.createIfAbsent(key, data).thenCombine(ackRelease, (created, ignored) -> created);
         }
 
         @Override
