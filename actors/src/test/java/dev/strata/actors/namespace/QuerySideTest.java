@@ -324,6 +324,15 @@ class QuerySideTest {
             // The first check found the foreign entry, so all five reloaded; after the reload one
             // check for the first query and one shared by the four that came while it ran.
             assertEquals(3, gate.heads.get());
+
+            // A check that fails fails its query retryably (consistency first); eventual still answers.
+            gate.failHeads.set(true);
+            StatusReply<QueryResult> unchecked = send(node, byN).receiveMessage(TestNode.TIMEOUT);
+            assertError(NamespaceException.Unavailable.class, unchecked, "bucket unreachable");
+            assertTrue(((NamespaceException) unchecked.getError()).retryable());
+            assertEquals(List.of(1L, 100L), ids(node.queryOk(NS, eventual(byN))));
+            gate.failHeads.set(false);
+            assertEquals(List.of(1L, 100L), ids(node.queryOk(NS, byN)));
         }
     }
 
@@ -606,6 +615,7 @@ class QuerySideTest {
         final AtomicInteger heads = new AtomicInteger();
         final ConcurrentLinkedQueue<CompletableFuture<Void>> held = new ConcurrentLinkedQueue<>();
         final AtomicBoolean holdAcks = new AtomicBoolean();
+        final AtomicBoolean failHeads = new AtomicBoolean();
         final CompletableFuture<Void> ackRelease = new CompletableFuture<>();
 
         HeadGate(ObjectStore delegate) {
@@ -625,6 +635,9 @@ class QuerySideTest {
                 return delegate.head(key);
             }
             heads.incrementAndGet();
+            if (failHeads.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("bucket unreachable"));
+            }
             if (!hold.get()) {
                 return delegate.head(key);
             }
