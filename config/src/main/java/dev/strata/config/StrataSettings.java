@@ -11,7 +11,7 @@ import com.typesafe.config.ConfigFactory;
  * bad setting stops the node at start-up with a message that names its key.
  */
 public record StrataSettings(
-        StorageSettings storage, CacheSettings cache, ThreadSettings threads, HttpSettings http) {
+        StorageSettings storage, CacheSettings cache, HttpSettings http) {
 
     /** Loads the default configuration of this process. */
     public static StrataSettings load() {
@@ -25,7 +25,6 @@ public record StrataSettings(
             return new StrataSettings(
                     StorageSettings.from(root),
                     CacheSettings.from(root),
-                    ThreadSettings.from(root),
                     HttpSettings.from(root));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);

@@ -10,10 +10,11 @@ import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -45,20 +46,23 @@ public final class StrataServer implements AutoCloseable {
     public static CompletionStage<StrataServer> start(Config config) {
         StrataSettings settings = StrataSettings.from(config);
         NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
-        TieredStorage storage = TieredStorage.open(settings);
-        ActorSystem<Void> system;
+        // The storage stack blocks on the actor system's strata.io dispatcher, so the system
+        // comes first; the dispatchers live until the system terminates, after storage closes.
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        TieredStorage storage;
+        Executor compute;
+        Executor indexer;
         try {
-            system = ActorSystem.create(Behaviors.empty(), "strata", config);
+            storage = TieredStorage.open(settings, dispatcher(system, StrataThreads.IO_DISPATCHER));
+            compute = dispatcher(system, StrataThreads.COMPUTE_DISPATCHER);
+            indexer = dispatcher(system, StrataThreads.INDEXER_DISPATCHER);
         } catch (RuntimeException e) {
-            storage.close();
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
             throw e;
         }
-        ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, settings.threads().compute());
-        ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, namespaceSettings.indexerThreads());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                 "close-storage", () -> {
-                    compute.shutdown();
-                    indexer.shutdown();
                     storage.close();
                     return CompletableFuture.completedFuture(Done.done());
                 });
@@ -91,6 +95,11 @@ public final class StrataServer implements AutoCloseable {
                     throw new IllegalStateException("cannot bind HTTP on " + settings.http().host() + ":"
                             + settings.http().port(), e);
                 });
+    }
+
+    /** One of the node's Pekko dispatchers (see the actors module's reference.conf). */
+    private static Executor dispatcher(ActorSystem<?> system, String id) {
+        return system.dispatchers().lookup(DispatcherSelector.fromConfig(id));
     }
 
     /** The HTTP port actually bound (useful when configured as 0). */

@@ -9,6 +9,8 @@ import dev.strata.actors.namespace.NamespaceProtocol.Recall;
 import dev.strata.actors.namespace.NamespaceProtocol.UpdateSchema;
 import dev.strata.actors.namespace.NamespaceProtocol.WarmCache;
 import dev.strata.actors.namespace.NamespaceProtocol.Query;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Stop;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
@@ -35,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,6 +68,16 @@ import org.apache.pekko.pattern.StatusReply;
  * generation are dropped. Queries run on the compute executor against an immutable
  * {@link Snapshot} and reply directly.
  *
+ * <p>Queries (Query, MultiQuery, Recall) first take slots of the namespace's limit
+ * ({@code querySlots}; excess ones wait in {@code slotQueue} up to the queue timeout, then get
+ * 429); the completion of each comes back as {@code SlotsFreed}, so the counter is touched only
+ * here. A strong query then waits for a consistency check: one HEAD of the WAL key
+ * {@code nextSequence}, which exists only if another owner committed since this one loaded (or
+ * this owner's own create of it is in flight). Strong queries arriving while a check is in flight
+ * gather in {@code nextCheck} and share the next one, which starts when the current one ends (so
+ * every query is checked by a HEAD issued after it arrived). A foreign WAL entry fences and
+ * hydrates again; the queries go to the stash, keeping their slots, and are checked again.
+ *
  * <p>Background jobs, at most one at a time ({@code job}): indexing, when the tail passes a
  * size or count threshold or after a quiet period, folds the tail batches through sequence S
  * into a segment on the indexer executor ({@link Indexer}); compaction, when there are too many
@@ -83,6 +96,9 @@ public final class NamespaceEntity {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Namespace");
 
     private static final int STASH_CAPACITY = 10_000;
+
+    /** Queries in one multi-query, at most (turbopuffer's limit). */
+    static final int MAX_MULTI_QUERY = 16;
 
     /**
      * What every entity of a node shares: storage, the compute executor for queries, the indexer
@@ -120,6 +136,22 @@ public final class NamespaceEntity {
                              Throwable errorOrNull) implements Command {}
 
     private record Swept(long generation, Garbage.Result resultOrNull, Throwable errorOrNull) implements Command {}
+
+    // Query side: slots, consistency checks, warm-up.
+
+    /** A query holding (or waiting for) {@code slots} of the namespace's query limit. */
+    private record Work(long id, Command command, int slots, boolean strong) implements Command {}
+
+    private record SlotsFreed(int slots) implements Command {}
+
+    private record SlotTimeout(long id) implements Command {}
+
+    /** The HEAD of WAL key {@code probe} found it ({@code exists}) or not, or failed. */
+    private record Checked(long generation, long probe, boolean exists, Throwable errorOrNull) implements Command {}
+
+    private enum StartWarm implements Command { INSTANCE }
+
+    private record Warmed(long bytes, Throwable errorOrNull) implements Command {}
 
     /** One write on its way through the queues. */
     private static final class Pending {
@@ -176,6 +208,16 @@ public final class NamespaceEntity {
     private Built ready;
     private boolean publishing;
     private boolean sweepWanted;
+    private boolean loading;
+    private boolean warming;
+    private long workIds;
+    private int querySlots;
+    private final ArrayDeque<Work> slotQueue = new ArrayDeque<>();
+    /** Strong queries waiting for the check in flight, or null when none is in flight. */
+    private List<Work> checking;
+    private final List<Work> nextCheck = new ArrayList<>();
+    /** Strong queries whose check found this owner's own in-flight WAL create: decided by its outcome. */
+    private final List<Work> afterCommit = new ArrayList<>();
 
     private NamespaceEntity(ActorContext<Command> context, StashBuffer<Command> stash, TimerScheduler<Command> timers,
                             ActorRef<ClusterSharding.ShardCommand> shardOrNull, NamespaceName namespace,
@@ -214,6 +256,8 @@ public final class NamespaceEntity {
         job = Job.NONE;
         ready = null;
         publishing = false;
+        loading = true;
+        stashChecks();
         context.cancelReceiveTimeout();
         context.pipeToSelf(Hydration.load(namespace, resources.store(), resources.reader(), resources.compute(), stats),
                 (loaded, error) -> error == null ? new Loaded(gen, loaded) : new LoadFailed(gen, unwrap(error)));
@@ -229,6 +273,11 @@ public final class NamespaceEntity {
                 .onMessage(Swept.class, m -> Behaviors.same())
                 .onMessage(Quiet.class, m -> Behaviors.same())
                 .onMessage(SweepDue.class, m -> Behaviors.same())
+                .onMessage(SlotsFreed.class, this::onSlotsFreed)
+                .onMessage(SlotTimeout.class, this::onSlotTimeout)
+                .onMessage(Checked.class, m -> Behaviors.same())
+                .onMessage(Warmed.class, this::onWarmed)
+                .onMessage(WarmCache.class, this::onWarmCache)
                 .onAnyMessage(this::stashOrReject)
                 .build();
     }
@@ -261,6 +310,7 @@ public final class NamespaceEntity {
         exists = s.exists();
         nextSequence = s.nextSequence();
         refreshSnapshot();
+        loading = false;
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
         context.setReceiveTimeout(resources.settings().passivateAfter(), Idle.INSTANCE);
@@ -285,6 +335,7 @@ public final class NamespaceEntity {
 
     private Behavior<Command> stopNow(String reason) {
         NamespaceException.Unavailable error = new NamespaceException.Unavailable(reason);
+        rejectQueries(error);
         stash.forEach(c -> reject(c, error));
         return Behaviors.stopped();
     }
@@ -304,13 +355,19 @@ public final class NamespaceEntity {
                 .onMessage(Published.class, this::onPublished)
                 .onMessage(Swept.class, this::onSwept)
                 .onMessage(Stop.class, this::onStop)
-                .onMessage(MultiQuery.class, m -> notYet(m.replyTo(), "multi-query"))
-                .onMessage(Explain.class, m -> notYet(m.replyTo(), "explain_query"))
+                .onMessage(MultiQuery.class, this::onMultiQuery)
+                .onMessage(Recall.class, this::onRecall)
+                .onMessage(Explain.class, this::onExplain)
+                .onMessage(WarmCache.class, this::onWarmCache)
+                .onMessage(StartWarm.class, this::onStartWarm)
+                .onMessage(Warmed.class, this::onWarmed)
+                .onMessage(Work.class, this::proceed)
+                .onMessage(SlotsFreed.class, this::onSlotsFreed)
+                .onMessage(SlotTimeout.class, this::onSlotTimeout)
+                .onMessage(Checked.class, this::onChecked)
                 .onMessage(Describe.class, m -> notYet(m.replyTo(), "metadata"))
                 .onMessage(UpdateSchema.class, m -> notYet(m.replyTo(), "schema updates"))
                 .onMessage(DeleteNamespace.class, m -> notYet(m.replyTo(), "deleting a namespace"))
-                .onMessage(WarmCache.class, m -> notYet(m.replyTo(), "hint_cache_warm"))
-                .onMessage(Recall.class, m -> notYet(m.replyTo(), "recall"))
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
                 .build();
@@ -322,9 +379,282 @@ public final class NamespaceEntity {
         return Behaviors.same();
     }
 
+    // ---- queries: slots, consistency, execution
+
     private Behavior<Command> onQuery(Query q) {
-        QueryExecution.run(snapshot, q.request(), resources.compute()).whenComplete((result, error) ->
-                q.replyTo().tell(error == null ? StatusReply.success(result) : StatusReply.error(unwrap(error))));
+        QueryRequest r = q.request();
+        return acquire(q, !r.aggregateBy().isEmpty() ? 4 : r.exact() ? 2 : 1, !r.eventual());
+    }
+
+    private Behavior<Command> onMultiQuery(MultiQuery m) {
+        if (m.requests().isEmpty() || m.requests().size() > MAX_MULTI_QUERY) {
+            m.replyTo().tell(StatusReply.error(new NamespaceException.BadRequest("a multi-query holds 1 to "
+                    + MAX_MULTI_QUERY + " queries, got " + m.requests().size())));
+            return Behaviors.same();
+        }
+        // Each query counts: the multi-query takes the sum of its queries' slots (capped at the
+        // limit) at once and holds them until its last query finishes; one check serves all.
+        int slots = m.requests().stream().mapToInt(r -> !r.aggregateBy().isEmpty() ? 4 : r.exact() ? 2 : 1).sum();
+        return acquire(m, slots, m.requests().stream().anyMatch(r -> !r.eventual()));
+    }
+
+    private Behavior<Command> onRecall(Recall r) {
+        // Many query pairs, run one after another: as heavy as an aggregation. The recall of the
+        // state as of arrival is all a debug measurement needs: no consistency check.
+        return acquire(r, 4, false);
+    }
+
+    /** A plan of the current snapshot: nothing runs, so no slot and no consistency check. */
+    private Behavior<Command> onExplain(Explain e) {
+        QueryExecution.explain(snapshot, e.request(), resources.compute()).whenComplete((plan, error) ->
+                e.replyTo().tell(error == null ? StatusReply.success(plan) : StatusReply.error(unwrap(error))));
+        return Behaviors.same();
+    }
+
+    /** Takes slots for a query, or queues it (FIFO) until slots free up or its wait times out. */
+    private Behavior<Command> acquire(Command command, int slots, boolean strong) {
+        int limit = resources.settings().maxConcurrentQueries();
+        Work work = new Work(++workIds, command, Math.min(slots, limit), strong);
+        if (slotQueue.isEmpty() && querySlots + work.slots() <= limit) {
+            querySlots += work.slots();
+            return proceed(work);
+        }
+        if (resources.settings().queryQueueTimeout().isZero()) {
+            reject(command, tooManyQueries());
+            return Behaviors.same();
+        }
+        slotQueue.add(work);
+        timers.startSingleTimer(work, new SlotTimeout(work.id()), resources.settings().queryQueueTimeout());
+        return Behaviors.same();
+    }
+
+    private NamespaceException.TooManyRequests tooManyQueries() {
+        return new NamespaceException.TooManyRequests("namespace " + namespace + " has " + querySlots
+                + " query slots in use (limit " + resources.settings().maxConcurrentQueries()
+                + "); retry later");
+    }
+
+    private Behavior<Command> onSlotsFreed(SlotsFreed m) {
+        querySlots -= m.slots();
+        admitWaiting();
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSlotTimeout(SlotTimeout m) {
+        for (Work w : slotQueue) {
+            if (w.id() == m.id()) {
+                slotQueue.remove(w);
+                reject(w.command(), tooManyQueries());
+                break;
+            }
+        }
+        admitWaiting();
+        return Behaviors.same();
+    }
+
+    private void admitWaiting() {
+        int limit = resources.settings().maxConcurrentQueries();
+        while (!slotQueue.isEmpty() && querySlots + slotQueue.peek().slots() <= limit) {
+            Work work = slotQueue.poll();
+            timers.cancel(work);
+            querySlots += work.slots();
+            if (loading) {
+                stashWork(work);
+            } else {
+                proceed(work);
+            }
+        }
+    }
+
+    /** A query holding its slots: answered now (eventual) or after a consistency check (strong). */
+    private Behavior<Command> proceed(Work work) {
+        if (!work.strong()) {
+            execute(work);
+        } else if (checking == null) {
+            startCheck(List.of(work));
+        } else {
+            nextCheck.add(work);
+        }
+        return Behaviors.same();
+    }
+
+    /**
+     * Issues the one HEAD that decides whether the works' snapshot is current. It relies on WAL
+     * entry {@code nextSequence} existing when another owner has written; an entry that owner
+     * already indexed and swept (after the garbage grace) would go unseen, as it would by this
+     * owner's next create.
+     */
+    private void startCheck(List<Work> works) {
+        checking = new ArrayList<>(works);
+        long gen = generation;
+        long probe = nextSequence;
+        context.pipeToSelf(resources.store().head(wal.key(probe)), (info, error) ->
+                new Checked(gen, probe, error == null && info.isPresent(), error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onChecked(Checked m) {
+        if (m.generation() != generation || checking == null) {
+            return Behaviors.same();
+        }
+        List<Work> works = checking;
+        checking = null;
+        if (m.errorOrNull() != null) {
+            // Consistency over availability, as turbopuffer: a strong query that cannot confirm
+            // it sees the newest write fails retryably.
+            NamespaceException.Unavailable error = new NamespaceException.Unavailable("cannot check namespace "
+                    + namespace + " for newer writes: " + m.errorOrNull().getMessage());
+            works.forEach(w -> fail(w, error));
+        } else if (!m.exists()) {
+            works.forEach(this::execute);
+        } else if (m.probe() < nextSequence) {
+            // This owner committed the probed entry since: inconclusive, check again.
+            nextCheck.addAll(works);
+        } else if (inFlight != null) {
+            // The key is this owner's own create in flight, or another owner's (then the create
+            // fails and fences): its outcome decides.
+            afterCommit.addAll(works);
+        } else {
+            nextCheck.addAll(works);
+            context.getLog().info("namespace {}: WAL entry {} was written by another owner; reloading",
+                    namespace, m.probe());
+            return fence("namespace " + namespace + " has another owner (WAL entry " + m.probe() + " exists); reloading");
+        }
+        if (!nextCheck.isEmpty()) {
+            List<Work> next = List.copyOf(nextCheck);
+            nextCheck.clear();
+            startCheck(next);
+        }
+        return Behaviors.same();
+    }
+
+    /** Stops, failing the queries still waiting for slots or a check (running ones reply themselves). */
+    private Behavior<Command> stoppedAfterQueries() {
+        rejectQueries(new NamespaceException.Unavailable("namespace " + namespace + " is moving to another node"));
+        return Behaviors.stopped();
+    }
+
+    /** After this owner's WAL create succeeded: queries that waited on it are checked again. */
+    private void recheckAfterCommit() {
+        if (afterCommit.isEmpty()) {
+            return;
+        }
+        List<Work> works = List.copyOf(afterCommit);
+        afterCommit.clear();
+        if (checking == null) {
+            startCheck(works);
+        } else {
+            nextCheck.addAll(works);
+        }
+    }
+
+    /** On a reload: queries waiting for a check keep their slots and are checked again after it. */
+    private void stashChecks() {
+        List<Work> works = new ArrayList<>();
+        if (checking != null) {
+            works.addAll(checking);
+            checking = null;
+        }
+        works.addAll(afterCommit);
+        works.addAll(nextCheck);
+        afterCommit.clear();
+        nextCheck.clear();
+        works.forEach(this::stashWork);
+    }
+
+    private void stashWork(Work work) {
+        if (stash.isFull()) {
+            fail(work, new NamespaceException.Unavailable("namespace " + namespace
+                    + " is loading; too many waiting requests"));
+        } else {
+            stash.stash(work);
+        }
+    }
+
+    /** Fails every query not yet running (waiting for slots or a check): the entity is stopping. */
+    private void rejectQueries(NamespaceException error) {
+        slotQueue.forEach(w -> {
+            timers.cancel(w);
+            reject(w.command(), error);
+        });
+        slotQueue.clear();
+        List<Work> works = new ArrayList<>(afterCommit);
+        works.addAll(nextCheck);
+        if (checking != null) {
+            works.addAll(checking);
+            checking = null;
+        }
+        afterCommit.clear();
+        nextCheck.clear();
+        works.forEach(w -> fail(w, error));
+    }
+
+    private void fail(Work work, NamespaceException error) {
+        reject(work.command(), error);
+        context.getSelf().tell(new SlotsFreed(work.slots()));
+    }
+
+    /** Runs a query against the current snapshot; its slots come back when it completes. */
+    private void execute(Work work) {
+        Snapshot s = snapshot;
+        Executor compute = resources.compute();
+        CompletableFuture<?> done;
+        if (work.command() instanceof Query q) {
+            CompletableFuture<QueryResult> f = QueryExecution.run(s, q.request(), compute);
+            f.whenComplete((result, error) -> q.replyTo().tell(reply(result, error)));
+            done = f;
+        } else if (work.command() instanceof MultiQuery m) {
+            // One snapshot for all, results in request order.
+            List<CompletableFuture<QueryResult>> parts = m.requests().stream()
+                    .map(r -> QueryExecution.run(s, r, compute)).toList();
+            CompletableFuture<List<QueryResult>> f = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> parts.stream().map(CompletableFuture::join).toList());
+            f.whenComplete((results, error) -> m.replyTo().tell(reply(results, error)));
+            done = f;
+        } else if (work.command() instanceof Recall r) {
+            CompletableFuture<NamespaceProtocol.RecallResult> f = RecallExecution.run(s, r.request(), compute);
+            f.whenComplete((result, error) -> r.replyTo().tell(reply(result, error)));
+            done = f;
+        } else {
+            throw new IllegalStateException("not a query: " + work.command());
+        }
+        context.pipeToSelf(done, (ignored, error) -> new SlotsFreed(work.slots()));
+    }
+
+    private static <T> StatusReply<T> reply(T value, Throwable error) {
+        return error == null ? StatusReply.success(value) : StatusReply.error(unwrap(error));
+    }
+
+    // ---- cache warm-up
+
+    private Behavior<Command> onWarmCache(WarmCache w) {
+        // Accepted at once; while loading, the warm-up itself waits in the stash.
+        w.replyTo().tell(StatusReply.success(Done.getInstance()));
+        if (loading) {
+            if (!stash.isFull()) {
+                stash.stash(StartWarm.INSTANCE);
+            }
+            return Behaviors.same();
+        }
+        return onStartWarm(StartWarm.INSTANCE);
+    }
+
+    private Behavior<Command> onStartWarm(StartWarm m) {
+        if (warming || segments.isEmpty()) {
+            return Behaviors.same();
+        }
+        warming = true;
+        context.pipeToSelf(CacheWarmer.warm(segments, resources.reader()),
+                (bytes, error) -> new Warmed(error == null ? bytes : 0, error == null ? null : unwrap(error)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onWarmed(Warmed m) {
+        warming = false;
+        if (m.errorOrNull() != null) {
+            context.getLog().warn("namespace {}: cache warm-up failed", namespace, m.errorOrNull());
+        } else {
+            context.getLog().debug("namespace {}: warmed {} bytes", namespace, m.bytes());
+        }
         return Behaviors.same();
     }
 
@@ -541,9 +871,10 @@ public final class NamespaceEntity {
         // acknowledgement sees the write.
         batch.forEach(p -> p.command.replyTo().tell(StatusReply.success(p.result(m.sequence()))));
         if (stopping && admitting.isEmpty() && queued.isEmpty()) {
-            return Behaviors.stopped();
+            return stoppedAfterQueries();
         }
         timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
+        recheckAfterCommit();
         publishIfReady();
         commitIfIdle();
         maybeStartJob(false);
@@ -562,6 +893,7 @@ public final class NamespaceEntity {
         admitting.forEach(p -> reject(p.command, error));
         admitting.clear();
         if (stopping) {
+            rejectQueries(error);
             return Behaviors.stopped();
         }
         return hydrate();
@@ -580,7 +912,7 @@ public final class NamespaceEntity {
 
     private Behavior<Command> onStop(Stop m) {
         if (inFlight == null && queued.isEmpty() && admitting.isEmpty()) {
-            return Behaviors.stopped();
+            return stoppedAfterQueries();
         }
         // Finish what has started, so no write is left unanswered; new writes are refused.
         stopping = true;
@@ -735,7 +1067,7 @@ public final class NamespaceEntity {
         scheduleSweep();
         ensureQuietTimer();
         if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty()) {
-            return Behaviors.stopped();
+            return stoppedAfterQueries();
         }
         commitIfIdle();
         maybeStartJob(false);
@@ -788,6 +1120,14 @@ public final class NamespaceEntity {
             w.replyTo().tell(StatusReply.error(error));
         } else if (command instanceof Query q) {
             q.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof MultiQuery q) {
+            q.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof Explain q) {
+            q.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof Recall q) {
+            q.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof Work w) {
+            reject(w.command(), error);
         }
     }
 

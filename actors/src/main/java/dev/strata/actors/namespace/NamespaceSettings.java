@@ -14,14 +14,16 @@ import java.time.Duration;
  * @param indexAfterOps     unindexed operations at which the tail is folded into a segment
  * @param indexAfterBytes   unindexed WAL bytes at which the tail is folded into a segment
  * @param indexAfterQuiet   time without writes after which a non-empty tail is folded
- * @param indexerThreads    threads of the node's indexer pool
  * @param maxSegments       segment count above which a namespace's segments are merged
  * @param garbageGrace      how long unreferenced objects are kept before they are deleted
  * @param keepManifests     how many of the newest manifest versions are kept
+ * @param maxConcurrentQueries query slots per namespace (an aggregation takes 4, an exact kNN 2)
+ * @param queryQueueTimeout how long a query waits for a slot before it fails with 429
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
-                                int indexerThreads, int maxSegments, Duration garbageGrace, int keepManifests) {
+                                int maxSegments, Duration garbageGrace, int keepManifests,
+                                int maxConcurrentQueries, Duration queryQueueTimeout) {
 
     private static final String ROOT = "strata.namespace.";
 
@@ -34,11 +36,13 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
         require(indexAfterOps > 0, ROOT + "indexing.after-ops", indexAfterOps, "must be positive");
         require(indexAfterBytes > 0, ROOT + "indexing.after-bytes", indexAfterBytes, "must be positive");
         require(positive(indexAfterQuiet), ROOT + "indexing.after-quiet", indexAfterQuiet, "must be positive");
-        require(indexerThreads > 0, ROOT + "indexing.threads", indexerThreads, "must be positive");
         require(maxSegments > 0, ROOT + "compaction.max-segments", maxSegments, "must be positive");
         require(garbageGrace != null && !garbageGrace.isNegative(), ROOT + "garbage.grace", garbageGrace,
                 "must not be negative");
         require(keepManifests > 0, ROOT + "garbage.keep-manifests", keepManifests, "must be positive");
+        require(maxConcurrentQueries > 0, ROOT + "queries.max-concurrent", maxConcurrentQueries, "must be positive");
+        require(queryQueueTimeout != null && !queryQueueTimeout.isNegative(), ROOT + "queries.queue-timeout",
+                queryQueueTimeout, "must not be negative");
     }
 
     private static boolean positive(Duration d) {
@@ -61,10 +65,11 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getLong(ROOT + "indexing.after-ops"),
                     root.getBytes(ROOT + "indexing.after-bytes"),
                     root.getDuration(ROOT + "indexing.after-quiet"),
-                    root.getInt(ROOT + "indexing.threads"),
                     root.getInt(ROOT + "compaction.max-segments"),
                     root.getDuration(ROOT + "garbage.grace"),
-                    root.getInt(ROOT + "garbage.keep-manifests"));
+                    root.getInt(ROOT + "garbage.keep-manifests"),
+                    root.getInt(ROOT + "queries.max-concurrent"),
+                    root.getDuration(ROOT + "queries.queue-timeout"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }

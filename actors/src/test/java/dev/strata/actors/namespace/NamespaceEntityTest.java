@@ -163,7 +163,8 @@ class NamespaceEntityTest {
         try (TestNode node = new TestNode(store())) {
             Map<Object, Row> rows = byId(node.queryOk(NS, QueryRequest.nearest(v(0, 0), 10).includingAll()));
             assertEquals(List.of(1L), List.copyOf(rows.keySet()));
-            assertEquals(Map.of("version", 3L, "note", "patched"), rows.get(1L).attributes());
+            assertEquals(Map.of("version", 3L, "note", "patched", "vector", List.of(1.0, 1.0)),
+                    rows.get(1L).attributes());
             assertEquals(2.0, rows.get(1L).dist(), 1e-6, "the newest vector (1, 1) survives the patch");
             assertEquals(5, node.writeOk(NS, upserts(row(9L, v(9, 9)))).walSequence());
         }
@@ -224,7 +225,7 @@ class NamespaceEntityTest {
             assertEquals(1, r.patched());
             Map<Object, Row> rows = byId(node.queryOk(NS, QueryRequest.nearest(v(0, 0), 10).includingAll()));
             assertEquals(List.of(1L), List.copyOf(rows.keySet()));
-            assertEquals(Map.of("size", 4L), rows.get(1L).attributes());
+            assertEquals(Map.of("size", 4L, "vector", List.of(1.0, 1.0)), rows.get(1L).attributes());
             WriteResult none = node.writeOk(NS, patches(new PatchRow(98L, Map.of("color", "blue"))));
             assertEquals(0, none.patched());
             assertEquals(2, walObjects(), "a write that changes nothing writes no WAL object");

@@ -21,12 +21,14 @@ class NamespaceSettingsTest {
         assertEquals(8, s.maxSegments());
         assertEquals(Duration.ofMinutes(5), s.garbageGrace());
         assertEquals(3, s.keepManifests());
+        assertEquals(16, s.maxConcurrentQueries());
+        assertEquals(Duration.ofMillis(800), s.queryQueueTimeout());
     }
 
     @Test
     void indexingSettingsAreValidatedByKey() {
-        for (String bad : new String[] {"indexing.after-ops = 0", "indexing.threads = 0", "compaction.max-segments = 0",
-                "garbage.grace = -1s", "garbage.keep-manifests = 0", "indexing.after-quiet = 0s"}) {
+        for (String bad : new String[] {"indexing.after-ops = 0", "queries.max-concurrent = 0", "compaction.max-segments = 0",
+                "garbage.grace = -1s", "garbage.keep-manifests = 0", "queries.queue-timeout = -1s", "indexing.after-quiet = 0s"}) {
             SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
                     ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
             String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));

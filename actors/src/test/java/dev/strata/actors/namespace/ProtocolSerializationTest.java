@@ -99,6 +99,12 @@ class ProtocolSerializationTest {
         verify(new MultiQuery(List.of(nearest, aggregate), kit.<StatusReply<List<QueryResult>>>createTestProbe().getRef()));
         verify(new Explain(nearest, kit.<StatusReply<String>>createTestProbe().getRef()));
         verify(new QueryResult(List.of(), "hot", 0, Map.of(), List.of(Map.of("color", "red", "count", 3L)), 42));
+        // What the query side produces: a group whose attribute is missing, a row with its vector.
+        Map<String, Object> missing = new java.util.LinkedHashMap<>();
+        missing.put("color", null);
+        missing.put("count", 2L);
+        verify(new QueryResult(List.of(new Row(7L, 0.5, Map.of("vector", List.of(0.25, -1.5)))), "warm", 3,
+                Map.of(), List.of(missing), 9));
     }
 
     @Test

@@ -119,7 +119,8 @@ class SegmentServingTest {
         QueryResult four = node.queryOk(NS, QueryRequest.nearest(vectors.get(4), 1).includingAll());
         assertEquals(List.of(4L), ids(four));
         assertEquals(0.0, four.rows().get(0).dist(), 1e-6, "the patch kept the document's vector");
-        assertEquals(Map.of("parity", "patched", "n", 4L), four.rows().get(0).attributes());
+        assertEquals(Map.of("parity", "patched", "n", 4L, "vector", QueryExecution.vectorJson(vectors.get(4))),
+                four.rows().get(0).attributes());
 
         // A narrow filter: the stale segment copy of 4 ("even") must not take a slot.
         QueryResult even = node.queryOk(NS, QueryRequest.nearest(vectors.get(4), 3)

@@ -16,10 +16,12 @@ import dev.strata.tiering.read.RangeCoalescer;
 import dev.strata.tiering.read.TieredReader;
 import dev.strata.tiering.store.ObjectStore;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -27,7 +29,8 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * One real cluster node for tests: an ActorTestKit whose system is a one-node Pekko cluster on
- * a free port, with the namespace entity type initialised over the given object store.
+ * a free port, with the namespace entity type initialised over the given object store and the
+ * system's {@code strata.compute} and {@code strata.indexer} dispatchers, as in the server.
  */
 final class TestNode implements AutoCloseable {
 
@@ -35,15 +38,19 @@ final class TestNode implements AutoCloseable {
 
     final ActorTestKit kit;
     final ActorRef<ShardingEnvelope<Command>> region;
-    private final ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, 2);
-    private final ExecutorService indexerPool = StrataThreads.newPool(StrataThreads.INDEXER, 1);
+    final Executor compute;
 
     TestNode(ObjectStore store, String extraConfig) {
         this(store, extraConfig, null);
     }
 
     /** {@code indexerOrNull} replaces the node's indexer executor (for example to hold builds). */
-    TestNode(ObjectStore store, String extraConfig, java.util.concurrent.Executor indexerOrNull) {
+    TestNode(ObjectStore store, String extraConfig, Executor indexerOrNull) {
+        this(store, extraConfig, indexerOrNull, UnaryOperator.identity());
+    }
+
+    /** {@code wrapCompute} wraps the compute dispatcher (for example to hold queries). */
+    TestNode(ObjectStore store, String extraConfig, Executor indexerOrNull, UnaryOperator<Executor> wrapCompute) {
         Config config = ConfigFactory.parseString(extraConfig + "\n"
                         + "pekko.actor.provider = cluster\n"
                         + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
@@ -59,12 +66,17 @@ final class TestNode implements AutoCloseable {
         TieredReader reader = new TieredReader(
                 new ObjectStorePageSource(store, geometry, new RangeCoalescer(64 * 1024)), geometry);
         NamespaceSettings settings = NamespaceSettings.from(config);
+        compute = wrapCompute.apply(dispatcher(StrataThreads.COMPUTE_DISPATCHER));
         region = NamespaceEntity.init(kit.system(), new NamespaceEntity.Resources(store, reader, compute,
-                indexerOrNull != null ? indexerOrNull : indexerPool, settings));
+                indexerOrNull != null ? indexerOrNull : dispatcher(StrataThreads.INDEXER_DISPATCHER), settings));
     }
 
     TestNode(ObjectStore store) {
         this(store, "");
+    }
+
+    private Executor dispatcher(String id) {
+        return kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(id));
     }
 
     TestProbe<StatusReply<WriteResult>> sendWrite(String namespace, WriteRequest request) {
@@ -102,7 +114,5 @@ final class TestNode implements AutoCloseable {
     @Override
     public void close() {
         kit.shutdownTestKit();
-        compute.shutdownNow();
-        indexerPool.shutdownNow();
     }
 }

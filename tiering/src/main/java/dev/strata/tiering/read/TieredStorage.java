@@ -5,42 +5,42 @@ import dev.strata.cache.PageGeometry;
 import dev.strata.cache.PageSource;
 import dev.strata.cache.SsdPageCache;
 import dev.strata.config.StrataSettings;
-import dev.strata.config.StrataThreads;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.ObjectStores;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 
 /**
- * A node's storage stack, built once from its settings: the I/O pool, the object store, and
- * the tiers that cache it (memory → SSD → object store) behind one {@link TieredReader}.
+ * A node's storage stack, built once from its settings over the caller's I/O executor (in the
+ * server, the {@code strata.io} Pekko dispatcher, which outlives this stack): the object store,
+ * and the tiers that cache it (memory → SSD → object store) behind one {@link TieredReader}.
  * Writes go straight to {@link #store()}; reads of immutable objects go through {@link #reader()}.
  */
 public final class TieredStorage implements AutoCloseable {
 
-    private final ExecutorService io;
     private final ObjectStore store;
     private final SsdPageCache ssd;
     private final MemoryPageCache memory;
     private final TieredReader reader;
 
-    private TieredStorage(ExecutorService io, ObjectStore store, SsdPageCache ssd, MemoryPageCache memory,
-                          TieredReader reader) {
-        this.io = io;
+    private TieredStorage(ObjectStore store, SsdPageCache ssd, MemoryPageCache memory, TieredReader reader) {
         this.store = store;
         this.ssd = ssd;
         this.memory = memory;
         this.reader = reader;
     }
 
-    /** Opens the stack described by {@code settings}; the SSD tier is left out when its size is 0. */
-    public static TieredStorage open(StrataSettings settings) {
-        ExecutorService io = StrataThreads.newPool(StrataThreads.IO, settings.threads().io());
+    /**
+     * Opens the stack described by {@code settings}; the SSD tier is left out when its size is 0.
+     * Blocking work runs on {@code io}, whose threads must be I/O threads in the sense of
+     * {@code StrataThreads.onPool(IO)}; the caller shuts it down after {@link #close}.
+     */
+    public static TieredStorage open(StrataSettings settings, Executor io) {
         ObjectStore store = ObjectStores.open(settings.storage(), io);
         PageGeometry geometry = new PageGeometry(settings.cache().pageSize());
         PageSource cold = new ObjectStorePageSource(store, geometry, new RangeCoalescer(settings.cache().coalesceWindow()));
         SsdPageCache ssd = settings.cache().ssdEnabled() ? SsdPageCache.create(settings.cache(), cold, io) : null;
         MemoryPageCache memory = MemoryPageCache.create(settings.cache(), ssd != null ? ssd : cold, io);
-        return new TieredStorage(io, store, ssd, memory, new TieredReader(memory, geometry));
+        return new TieredStorage(store, ssd, memory, new TieredReader(memory, geometry));
     }
 
     public ObjectStore store() {
@@ -66,6 +66,5 @@ public final class TieredStorage implements AutoCloseable {
         if (ssd != null) {
             ssd.close();
         }
-        io.shutdown();
     }
 }
