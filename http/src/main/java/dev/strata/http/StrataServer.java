@@ -6,6 +6,7 @@ import dev.strata.actors.namespace.NamespaceEntity;
 import dev.strata.actors.namespace.NamespaceSettings;
 import dev.strata.config.StrataSettings;
 import dev.strata.config.StrataThreads;
+import dev.strata.http.cluster.ClusterFormation;
 import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +18,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,11 @@ public final class StrataServer implements AutoCloseable {
     }
 
     /** Starts a node with the given configuration; completes when HTTP is bound. */
-    public static CompletionStage<StrataServer> start(Config config) {
+    public static CompletionStage<StrataServer> start(Config configured) {
+        // Cluster formation (seed nodes or Cluster Bootstrap) is read first: it completes the
+        // Pekko configuration the actor system is created with.
+        ClusterFormation formation = ClusterFormation.from(configured);
+        Config config = formation.applyTo(configured);
         StrataSettings settings = StrataSettings.from(config);
         NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
         TieredStorage storage = TieredStorage.open(settings);
@@ -65,13 +70,13 @@ public final class StrataServer implements AutoCloseable {
         NamespaceEntity.init(system, new NamespaceEntity.Resources(
                 storage.store(), storage.reader(), compute, indexer, namespaceSettings));
         Cluster cluster = Cluster.get(system);
-        if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        }
+        CompletionStage<Uri> management = formation.start(system);
         Routes routes = new Routes(system, storage);
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
                 .bind(routes.all())
+                // The node is started when both its API and its management server are bound.
+                .thenCombine(management, (binding, managementUri) -> binding)
                 .thenApply(binding -> {
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
                     log.info("Strata listening on http://{}:{}, storage {}, cluster member {}",
@@ -83,7 +88,9 @@ public final class StrataServer implements AutoCloseable {
                 .exceptionally(e -> {
                     system.terminate();
                     throw new IllegalStateException("cannot bind HTTP on " + settings.http().host() + ":"
-                            + settings.http().port(), e);
+                            + settings.http().port() + " or the management server on "
+                            + config.getString("pekko.management.http.hostname") + ":"
+                            + config.getString("pekko.management.http.port"), e);
                 });
     }
 
