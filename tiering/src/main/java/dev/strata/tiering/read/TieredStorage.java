@@ -6,6 +6,7 @@ import dev.strata.cache.PageSource;
 import dev.strata.cache.SsdPageCache;
 import dev.strata.config.StrataSettings;
 import dev.strata.config.StrataThreads;
+import dev.strata.tiering.store.MeteredObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.ObjectStores;
 import java.util.concurrent.ExecutorService;
@@ -22,25 +23,52 @@ public final class TieredStorage implements AutoCloseable {
     private final SsdPageCache ssd;
     private final MemoryPageCache memory;
     private final TieredReader reader;
+    private final CoalescingStats coalescing;
 
     private TieredStorage(ExecutorService io, ObjectStore store, SsdPageCache ssd, MemoryPageCache memory,
-                          TieredReader reader) {
+                          TieredReader reader, CoalescingStats coalescing) {
         this.io = io;
         this.store = store;
         this.ssd = ssd;
         this.memory = memory;
         this.reader = reader;
+        this.coalescing = coalescing;
     }
 
     /** Opens the stack described by {@code settings}; the SSD tier is left out when its size is 0. */
     public static TieredStorage open(StrataSettings settings) {
+        return open(settings, MeteredObjectStore.Listener.NONE);
+    }
+
+    /**
+     * Opens the stack described by {@code settings} with every object-store request (reads
+     * through the tiers and direct writes alike) reported to {@code requests}.
+     */
+    public static TieredStorage open(StrataSettings settings, MeteredObjectStore.Listener requests) {
         ExecutorService io = StrataThreads.newPool(StrataThreads.IO, settings.threads().io());
-        ObjectStore store = ObjectStores.open(settings.storage(), io);
+        ObjectStore store = new MeteredObjectStore(ObjectStores.open(settings.storage(), io), io, requests);
         PageGeometry geometry = new PageGeometry(settings.cache().pageSize());
-        PageSource cold = new ObjectStorePageSource(store, geometry, new RangeCoalescer(settings.cache().coalesceWindow()));
+        CoalescingStats coalescing = new CoalescingStats();
+        PageSource cold = new ObjectStorePageSource(store, geometry,
+                new RangeCoalescer(settings.cache().coalesceWindow()), coalescing);
         SsdPageCache ssd = settings.cache().ssdEnabled() ? SsdPageCache.create(settings.cache(), cold, io) : null;
         MemoryPageCache memory = MemoryPageCache.create(settings.cache(), ssd != null ? ssd : cold, io);
-        return new TieredStorage(io, store, ssd, memory, new TieredReader(memory, geometry));
+        return new TieredStorage(io, store, ssd, memory, new TieredReader(memory, geometry), coalescing);
+    }
+
+    /** What range coalescing in front of the object store has done. */
+    public CoalescingStats coalescing() {
+        return coalescing;
+    }
+
+    /** The pages and bytes each tier has served to readers. */
+    public TierTraffic traffic() {
+        return reader.traffic();
+    }
+
+    /** The I/O pool (for its metrics: size, active threads, queue). */
+    public ExecutorService ioPool() {
+        return io;
     }
 
     public ObjectStore store() {
