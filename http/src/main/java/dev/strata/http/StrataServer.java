@@ -7,6 +7,8 @@ import dev.strata.actors.namespace.NamespaceSettings;
 import dev.strata.config.StrataSettings;
 import dev.strata.config.StrataThreads;
 import dev.strata.http.cluster.ClusterFormation;
+import dev.strata.http.metrics.MetricsRoute;
+import dev.strata.http.metrics.StrataMetrics;
 import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +52,8 @@ public final class StrataServer implements AutoCloseable {
         Config config = formation.applyTo(configured);
         StrataSettings settings = StrataSettings.from(config);
         NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
-        TieredStorage storage = TieredStorage.open(settings);
+        StrataMetrics metrics = new StrataMetrics();
+        TieredStorage storage = TieredStorage.open(settings, metrics.objectStoreListener());
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
@@ -69,12 +72,14 @@ public final class StrataServer implements AutoCloseable {
                 });
         NamespaceEntity.init(system, new NamespaceEntity.Resources(
                 storage.store(), storage.reader(), compute, indexer, namespaceSettings));
+        metrics.bindStorage(storage);
+        metrics.bindCluster(system);
         Cluster cluster = Cluster.get(system);
         CompletionStage<Uri> management = formation.start(system);
         Routes routes = new Routes(system, storage);
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
-                .bind(routes.all())
+                .bind(new MetricsRoute(metrics).route().orElse(routes.all()))
                 // The node is started when both its API and its management server are bound.
                 .thenCombine(management, (binding, managementUri) -> binding)
                 .thenApply(binding -> {
