@@ -29,6 +29,11 @@ class ClusterBootstrapTest {
         try (LocalCluster cluster = LocalCluster.start(tmp, 3, Map.of())) {
             cluster.awaitMembersUp(Duration.ofSeconds(40));
             assertEquals(3, cluster.members(cluster.node(0)).size(), cluster.describe());
+            for (NodeProcess node : cluster.nodes()) {
+                // What the Kubernetes probes ask: ready once an Up member, alive all along.
+                assertEquals(200, cluster.status(node.management().resolve("/health/ready")), node.toString());
+                assertEquals(200, cluster.status(node.management().resolve("/health/alive")), node.toString());
+            }
 
             NodeProcess victim = cluster.node(1);
             cluster.kill(victim);

@@ -232,6 +232,19 @@ public final class LocalCluster implements AutoCloseable {
         return s.toString();
     }
 
+    /** The status code of a GET of {@code uri}, or -1 when nothing answers. */
+    public int status(URI uri) {
+        try {
+            return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Sends {@code body} as JSON and returns the response; for API calls in tests. */
     public HttpResponse<String> postJson(URI uri, String body) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(uri)
