@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -114,22 +115,28 @@ public record ClusterFormation(Formation formation, String discoveryMethod, Stri
     /**
      * Starts Pekko Management and then joins: the seed nodes are joined by Pekko itself, an
      * empty list means joining oneself, and bootstrap starts Cluster Bootstrap. Completes with
-     * the management server's URI once it is bound.
+     * the management server's URI once it is bound, or fails if it cannot start.
      */
     public CompletionStage<Uri> start(ActorSystem<?> system) {
-        CompletionStage<Uri> management = PekkoManagement.get(system).start();
-        Cluster cluster = Cluster.get(system);
-        switch (formation) {
-            case SEED_NODES -> {
-                if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-                    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        try {
+            CompletionStage<Uri> management = PekkoManagement.get(system).start();
+            Cluster cluster = Cluster.get(system);
+            switch (formation) {
+                case SEED_NODES -> {
+                    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+                    }
                 }
+                // Bootstrap asks the other contact points' management servers, so ours must be (or
+                // become) reachable too; it retries until they answer.
+                case BOOTSTRAP -> ClusterBootstrap.get(system).start();
             }
-            // Bootstrap asks the other contact points' management servers, so ours must be (or
-            // become) reachable too; it retries until they answer.
-            case BOOTSTRAP -> ClusterBootstrap.get(system).start();
+            return management;
+        } catch (RuntimeException e) {
+            // Bad management settings (e.g. a port out of range) fail the start like a failed
+            // bind does, so the caller terminates the actor system instead of leaving it running.
+            return CompletableFuture.failedFuture(e);
         }
-        return management;
     }
 
     private static String quoted(String key) {
