@@ -8,6 +8,7 @@ import dev.strata.config.StrataSettings;
 import dev.strata.config.StrataThreads;
 import dev.strata.http.cluster.ClusterFormation;
 import dev.strata.http.metrics.MetricsRoute;
+import dev.strata.http.metrics.RequestMetrics;
 import dev.strata.http.metrics.StrataMetrics;
 import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
@@ -74,12 +75,14 @@ public final class StrataServer implements AutoCloseable {
                 storage.store(), storage.reader(), compute, indexer, namespaceSettings));
         metrics.bindStorage(storage);
         metrics.bindCluster(system);
+        metrics.bindSharding(system, NamespaceEntity.TYPE_KEY,
+                config.getDuration("strata.metrics.sharding-poll-interval"));
         Cluster cluster = Cluster.get(system);
         CompletionStage<Uri> management = formation.start(system);
         Routes routes = new Routes(system, storage);
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
-                .bind(new MetricsRoute(metrics).route().orElse(routes.all()))
+                .bind(RequestMetrics.measured(metrics, new MetricsRoute(metrics).route().orElse(routes.all())))
                 // The node is started when both its API and its management server are bound.
                 .thenCombine(management, (binding, managementUri) -> binding)
                 .thenApply(binding -> {

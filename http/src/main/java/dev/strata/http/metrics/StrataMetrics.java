@@ -7,9 +7,11 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * A node's Prometheus metrics: the registry {@code GET /metrics} exposes, and the full catalog
@@ -22,7 +24,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * and non-blocking (the Prometheus client's counters and histograms are striped adders).
  *
  * <p>Storage, cluster, thread-pool and JVM metrics are read at scrape time from the counters the
- * components keep themselves ({@link #bindStorage}, {@link #bindCluster}, {@link #bindThreadPool}).
+ * components keep themselves ({@link #bindStorage}, {@link #bindCluster}, {@link #bindThreadPool});
+ * shards and namespaces on this node are polled from the shard region ({@link #bindSharding}).
  */
 public final class StrataMetrics {
 
@@ -241,6 +244,14 @@ public final class StrataMetrics {
         ClusterMetrics.registerMembership(registry, system);
     }
 
+    /**
+     * Keeps {@code strata_shards} and {@code strata_namespaces_active} current by asking this
+     * node's shard region for entities of {@code type} every {@code interval}.
+     */
+    public void bindSharding(ActorSystem<?> system, EntityTypeKey<?> type, Duration interval) {
+        ShardingMetrics.start(system, type, interval, shards, activeNamespaces);
+    }
+
     /** Exports size, activity and queue of a thread pool; {@code name} is a fixed pool name. */
     public void bindThreadPool(String name, ExecutorService pool) {
         pools.add(name, pool);
@@ -307,19 +318,9 @@ public final class StrataMetrics {
         hydrationDuration.observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** A namespace entity started ({@code +1}) or stopped ({@code -1}) on this node. */
-    public void activeNamespacesChanged(int delta) {
-        activeNamespaces.inc(delta);
-    }
-
     /** A namespace entity passivated for being idle. */
     public void passivated() {
         passivations.inc();
-    }
-
-    /** The number of shards this node hosts (from a periodic sharding state query). */
-    public void shardsHosted(int count) {
-        shards.set(count);
     }
 
     static String statusClass(int status) {

@@ -7,7 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.http.deploy.RepositoryFiles;
+import dev.strata.actors.namespace.NamespaceEntity;
+import dev.strata.actors.namespace.NamespaceProtocol;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -139,6 +148,50 @@ class MetricsEndpointTest {
             }
         }
         return samples;
+    }
+
+    @Test
+    void apiRequestsAreCountedByOperationAndStatusWithoutTheNamespaceName() throws Exception {
+        String before = server.scrape(null).body();
+        double writes4xx = sample(before, "strata_requests_total{operation=\"write\",status_class=\"4xx\"}");
+        double other2xx = sample(before, "strata_requests_total{operation=\"other\",status_class=\"2xx\"}");
+        assertEquals(200, server.send(HttpRequest.newBuilder(server.uri("/strata/health"))).statusCode());
+        // No write route on this node yet, or a bad body once there is: a 4xx either way.
+        HttpResponse<String> write = server.send(HttpRequest.newBuilder(server.uri("/v2/namespaces/secret-tenant-name"))
+                .POST(HttpRequest.BodyPublishers.ofString("not json")));
+        assertTrue(write.statusCode() >= 400 && write.statusCode() < 500, write.statusCode() + " " + write.body());
+
+        String after = server.scrape(null).body();
+        assertEquals(writes4xx + 1, sample(after, "strata_requests_total{operation=\"write\",status_class=\"4xx\"}"));
+        assertTrue(sample(after, "strata_requests_total{operation=\"other\",status_class=\"2xx\"}") >= other2xx + 1);
+        assertFalse(after.contains("secret-tenant-name"), "a namespace name leaked into a label");
+    }
+
+    @Test
+    void shardsAndNamespacesOnThisNodeArePolledFromTheShardRegion() throws Exception {
+        ActorSystem<Void> system = server.server().system();
+        EntityRef<NamespaceProtocol.Command> ns = ClusterSharding.get(system)
+                .entityRefFor(NamespaceEntity.TYPE_KEY, "metrics-test");
+        // Any command starts the entity; the answer itself does not matter here.
+        ns.<StatusReply<NamespaceProtocol.NamespaceMetadata>>ask(NamespaceProtocol.Describe::new, Duration.ofSeconds(20))
+                .toCompletableFuture().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body = server.scrape(null).body();
+        while (sample(body, "strata_namespaces_active") < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            body = server.scrape(null).body();
+        }
+        assertEquals(1, sample(body, "strata_namespaces_active"), body);
+        assertEquals(1, sample(body, "strata_shards"));
+    }
+
+    private static double sample(String body, String series) {
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + series);
     }
 
     @Test

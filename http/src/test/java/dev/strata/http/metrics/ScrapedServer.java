@@ -22,10 +22,23 @@ final class ScrapedServer implements AutoCloseable {
                 strata.cache.ssd.directory = "%s"
                 strata.cache.ssd.size = 16MiB
                 pekko.remote.artery.canonical.port = 0
+                strata.metrics.sharding-poll-interval = 200ms
                 """.formatted(dir.resolve("data"), dir.resolve("cache")))
                 .withFallback(ConfigFactory.load());
         server = StrataServer.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS);
         server.memberUp().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    StrataServer server() {
+        return server;
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
     }
 
     HttpResponse<String> scrape(String accept) throws Exception {

@@ -50,6 +50,23 @@ class StrataMetricsTest {
     }
 
     @Test
+    void requestsAreClassifiedByThePathShapeNotTheNamespace() {
+        assertEquals(Operation.WRITE, RequestMetrics.classify("POST", "/v2/namespaces/my-ns"));
+        assertEquals(Operation.DELETE_NAMESPACE, RequestMetrics.classify("DELETE", "/v2/namespaces/my-ns"));
+        assertEquals(Operation.QUERY, RequestMetrics.classify("POST", "/v2/namespaces/my-ns/query"));
+        assertEquals(Operation.EXPLAIN, RequestMetrics.classify("POST", "/v2/namespaces/my-ns/explain_query"));
+        assertEquals(Operation.METADATA, RequestMetrics.classify("GET", "/v2/namespaces/query/metadata"));
+        assertEquals(Operation.METADATA, RequestMetrics.classify("HEAD", "/v1/namespaces/ns"));
+        assertEquals(Operation.SCHEMA, RequestMetrics.classify("POST", "/v1/namespaces/ns/schema"));
+        assertEquals(Operation.LIST_NAMESPACES, RequestMetrics.classify("GET", "/v1/namespaces"));
+        assertEquals(Operation.WARM_CACHE, RequestMetrics.classify("GET", "/v1/namespaces/ns/hint_cache_warm"));
+        assertEquals(Operation.RECALL, RequestMetrics.classify("POST", "/v1/namespaces/ns/_debug/recall"));
+        assertEquals(Operation.OTHER, RequestMetrics.classify("GET", "/metrics"));
+        assertEquals(Operation.OTHER, RequestMetrics.classify("GET", "/"));
+        assertEquals(Operation.OTHER, RequestMetrics.classify("POST", "/v2/namespaces/ns/unknown"));
+    }
+
+    @Test
     void queriesAreCountedByKindAndTemperature() throws Exception {
         metrics.queryCompleted(QueryKind.ANN, Temperature.of(Tier.OBJECT_STORE), 300_000_000);
         metrics.queryCompleted(QueryKind.ANN, Temperature.of(Tier.MEMORY), 1_000_000);
@@ -69,9 +86,7 @@ class StrataMetricsTest {
         metrics.indexJobFinished(false, 2_000_000_000L);
         metrics.indexingBacklogChanged(2);
         metrics.hydrated(true, 50_000_000);
-        metrics.activeNamespacesChanged(1);
         metrics.passivated();
-        metrics.shardsHosted(7);
         assertEquals(10, value("strata_write_rows_total{operation=\"upsert\"}"));
         assertEquals(1, value("strata_write_rows_total{operation=\"delete\"}"));
         assertEquals(4096, value("strata_write_bytes_total"));
@@ -81,9 +96,7 @@ class StrataMetricsTest {
         assertEquals(0, value("strata_compaction_duration_seconds_count"));
         assertEquals(2, value("strata_indexing_backlog"));
         assertEquals(1, value("strata_namespace_hydrations_total{outcome=\"success\"}"));
-        assertEquals(1, value("strata_namespaces_active"));
         assertEquals(1, value("strata_namespace_passivations_total"));
-        assertEquals(7, value("strata_shards"));
     }
 
     @Test
