@@ -26,8 +26,10 @@ class ClusterBootstrapTest {
 
     @Test
     void threeProcessesFormOneClusterAndTheMajorityDownsAKilledMember() throws Exception {
+        long start = System.nanoTime();
         try (LocalCluster cluster = LocalCluster.start(tmp, 3, Map.of())) {
             cluster.awaitMembersUp(Duration.ofSeconds(40));
+            System.out.printf("3 processes formed one cluster after %d ms%n", (System.nanoTime() - start) / 1_000_000);
             assertEquals(3, cluster.members(cluster.node(0)).size(), cluster.describe());
             for (NodeProcess node : cluster.nodes()) {
                 // What the Kubernetes probes ask: ready once an Up member, alive all along.
@@ -36,10 +38,12 @@ class ClusterBootstrapTest {
             }
 
             NodeProcess victim = cluster.node(1);
+            long killed = System.nanoTime();
             cluster.kill(victim);
             // The survivors first see the victim unreachable, then SBR (keep-majority: 2 of 3)
             // downs and removes it.
             cluster.awaitMembersUp(Duration.ofSeconds(30));
+            System.out.printf("killed member removed after %d ms%n", (System.nanoTime() - killed) / 1_000_000);
             for (NodeProcess survivor : List.of(cluster.node(0), cluster.node(2))) {
                 Map<String, String> members = cluster.members(survivor);
                 assertEquals(Map.of(cluster.node(0).memberAddress(), "Up", cluster.node(2).memberAddress(), "Up"),
