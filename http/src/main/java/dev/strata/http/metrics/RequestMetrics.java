@@ -4,6 +4,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 
 import dev.strata.http.metrics.StrataMetrics.Operation;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -16,12 +18,25 @@ public final class RequestMetrics {
     private RequestMetrics() {}
 
     /**
-     * {@code routes}, sealed (rejections and exceptions become their error responses, as they
-     * would at the server's edge) so that every request is counted with the status it gets.
+     * {@code routes}, sealed with Pekko's default handlers (rejections and exceptions become
+     * their error responses, as they would at the server's edge) so that every request is
+     * counted with the status it gets.
      * A request the server itself times out before the route answers stays counted in flight.
      */
     public static Route measured(StrataMetrics metrics, Route routes) {
-        Route sealed = routes.seal();
+        return measure(metrics, routes.seal());
+    }
+
+    /**
+     * {@code routes} sealed with the API's own handlers (so its error bodies are kept), measured
+     * like {@link #measured(StrataMetrics, Route)}.
+     */
+    public static Route measured(StrataMetrics metrics, Route routes, RejectionHandler rejections,
+                                 ExceptionHandler exceptions) {
+        return measure(metrics, routes.seal(rejections, exceptions));
+    }
+
+    private static Route measure(StrataMetrics metrics, Route sealed) {
         return extractRequest(request -> {
             Operation operation = classify(request.method().value(), request.getUri().path());
             long start = System.nanoTime();
