@@ -6,6 +6,10 @@ import dev.strata.actors.namespace.NamespaceEntity;
 import dev.strata.actors.namespace.NamespaceSettings;
 import dev.strata.config.StrataSettings;
 import dev.strata.config.StrataThreads;
+import dev.strata.http.cluster.ClusterFormation;
+import dev.strata.http.metrics.MetricsRoute;
+import dev.strata.http.metrics.RequestMetrics;
+import dev.strata.http.metrics.StrataMetrics;
 import dev.strata.tiering.read.TieredStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +22,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +47,14 @@ public final class StrataServer implements AutoCloseable {
     }
 
     /** Starts a node with the given configuration; completes when HTTP is bound. */
-    public static CompletionStage<StrataServer> start(Config config) {
+    public static CompletionStage<StrataServer> start(Config configured) {
+        // Cluster formation (seed nodes or Cluster Bootstrap) is read first: it completes the
+        // Pekko configuration the actor system is created with.
+        ClusterFormation formation = ClusterFormation.from(configured);
+        Config config = formation.applyTo(configured);
         StrataSettings settings = StrataSettings.from(config);
         NamespaceSettings namespaceSettings = NamespaceSettings.from(config);
+        StrataMetrics metrics = new StrataMetrics();
         // The storage stack blocks on the actor system's strata.io dispatcher, so the system
         // comes first; the dispatchers live until the system terminates, after storage closes.
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", config);
@@ -53,7 +62,8 @@ public final class StrataServer implements AutoCloseable {
         Executor compute;
         Executor indexer;
         try {
-            storage = TieredStorage.open(settings, dispatcher(system, StrataThreads.IO_DISPATCHER));
+            storage = TieredStorage.open(settings, dispatcher(system, StrataThreads.IO_DISPATCHER),
+                    metrics.objectStoreListener());
             compute = dispatcher(system, StrataThreads.COMPUTE_DISPATCHER);
             indexer = dispatcher(system, StrataThreads.INDEXER_DISPATCHER);
         } catch (RuntimeException e) {
@@ -68,10 +78,12 @@ public final class StrataServer implements AutoCloseable {
                 });
         NamespaceEntity.init(system, new NamespaceEntity.Resources(
                 storage.store(), storage.reader(), compute, indexer, namespaceSettings));
+        metrics.bindStorage(storage);
+        metrics.bindCluster(system);
+        metrics.bindSharding(system, NamespaceEntity.TYPE_KEY,
+                config.getDuration("strata.metrics.sharding-poll-interval"));
         Cluster cluster = Cluster.get(system);
-        if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        }
+        CompletionStage<Uri> management = formation.start(system);
         Routes routes = new Routes(system, storage, settings.http());
         if (settings.http().openAccess()) {
             log.warn("No API key configured (strata.http.api-keys, STRATA_API_KEY): the HTTP API is open to"
@@ -81,7 +93,9 @@ public final class StrataServer implements AutoCloseable {
         }
         return Http.get(system)
                 .newServerAt(settings.http().host(), settings.http().port())
-                .bind(routes.all())
+                .bind(RequestMetrics.measured(metrics, new MetricsRoute(metrics).route().orElse(routes.all())))
+                // The node is started when both its API and its management server are bound.
+                .thenCombine(management, (binding, managementUri) -> binding)
                 .thenApply(binding -> {
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
                     log.info("Strata listening on http://{}:{}, storage {}, cluster member {}",
@@ -93,7 +107,9 @@ public final class StrataServer implements AutoCloseable {
                 .exceptionally(e -> {
                     system.terminate();
                     throw new IllegalStateException("cannot bind HTTP on " + settings.http().host() + ":"
-                            + settings.http().port(), e);
+                            + settings.http().port() + " or the management server on "
+                            + config.getString("pekko.management.http.hostname") + ":"
+                            + config.getString("pekko.management.http.port"), e);
                 });
     }
 

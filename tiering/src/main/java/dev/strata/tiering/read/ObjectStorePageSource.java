@@ -23,11 +23,24 @@ public final class ObjectStorePageSource implements PageSource {
     private final ObjectStore store;
     private final PageGeometry geometry;
     private final RangeCoalescer coalescer;
+    private final CoalescingStats coalescing;
 
     public ObjectStorePageSource(ObjectStore store, PageGeometry geometry, RangeCoalescer coalescer) {
+        this(store, geometry, coalescer, new CoalescingStats());
+    }
+
+    /** A source that also counts what coalescing did in {@code coalescing}. */
+    public ObjectStorePageSource(ObjectStore store, PageGeometry geometry, RangeCoalescer coalescer,
+                                 CoalescingStats coalescing) {
         this.store = store;
         this.geometry = geometry;
         this.coalescer = coalescer;
+        this.coalescing = coalescing;
+    }
+
+    /** What coalescing has done for this source's reads. */
+    public CoalescingStats coalescing() {
+        return coalescing;
     }
 
     @Override
@@ -37,6 +50,7 @@ public final class ObjectStorePageSource implements PageSource {
             pageRanges.add(ByteRange.ofLength(geometry.pageStart(page), geometry.pageLength(object, page)));
         }
         List<ByteRange> requests = coalescer.coalesce(pageRanges);
+        coalescing.record(pageRanges.size(), totalLength(pageRanges), requests.size(), totalLength(requests));
         return store.getRanges(object.key(), requests).thenApply(bodies -> {
             Page[] pages = new Page[pageIndexes.length];
             int p = 0;
@@ -56,5 +70,13 @@ public final class ObjectStorePageSource implements PageSource {
             }
             return Arrays.asList(pages);
         });
+    }
+
+    private static long totalLength(List<ByteRange> ranges) {
+        long total = 0;
+        for (ByteRange r : ranges) {
+            total += r.length();
+        }
+        return total;
     }
 }

@@ -24,10 +24,22 @@ public final class TieredReader {
 
     private final PageSource tiers;
     private final PageGeometry geometry;
+    private final TierTraffic traffic;
 
     public TieredReader(PageSource tiers, PageGeometry geometry) {
+        this(tiers, geometry, new TierTraffic());
+    }
+
+    /** A reader that also adds every page it serves to the node-wide {@code traffic}. */
+    public TieredReader(PageSource tiers, PageGeometry geometry, TierTraffic traffic) {
         this.tiers = tiers;
         this.geometry = geometry;
+        this.traffic = traffic;
+    }
+
+    /** The pages and bytes this reader has served, per tier. */
+    public TierTraffic traffic() {
+        return traffic;
     }
 
     /** A range source over one object whose reads are accounted in {@code stats}. */
@@ -59,6 +71,7 @@ public final class TieredReader {
         return tiers.readPages(object, pages).thenApply(served -> {
             for (Page page : served) {
                 stats.record(page.servedBy(), page.bytes().length);
+                traffic.record(page.servedBy(), page.bytes().length);
             }
             List<ByteBuffer> out = new ArrayList<>(ranges.size());
             for (ByteRange r : ranges) {

@@ -5,6 +5,7 @@ import dev.strata.cache.PageGeometry;
 import dev.strata.cache.PageSource;
 import dev.strata.cache.SsdPageCache;
 import dev.strata.config.StrataSettings;
+import dev.strata.tiering.store.MeteredObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.ObjectStores;
 import java.util.concurrent.Executor;
@@ -21,12 +22,15 @@ public final class TieredStorage implements AutoCloseable {
     private final SsdPageCache ssd;
     private final MemoryPageCache memory;
     private final TieredReader reader;
+    private final CoalescingStats coalescing;
 
-    private TieredStorage(ObjectStore store, SsdPageCache ssd, MemoryPageCache memory, TieredReader reader) {
+    private TieredStorage(ObjectStore store, SsdPageCache ssd, MemoryPageCache memory, TieredReader reader,
+                          CoalescingStats coalescing) {
         this.store = store;
         this.ssd = ssd;
         this.memory = memory;
         this.reader = reader;
+        this.coalescing = coalescing;
     }
 
     /**
@@ -35,12 +39,32 @@ public final class TieredStorage implements AutoCloseable {
      * {@code StrataThreads.onPool(IO)}; the caller shuts it down after {@link #close}.
      */
     public static TieredStorage open(StrataSettings settings, Executor io) {
-        ObjectStore store = ObjectStores.open(settings.storage(), io);
+        return open(settings, io, MeteredObjectStore.Listener.NONE);
+    }
+
+    /**
+     * {@link #open(StrataSettings, Executor)} with every object-store request (reads through the
+     * tiers and direct writes alike) reported to {@code requests}.
+     */
+    public static TieredStorage open(StrataSettings settings, Executor io, MeteredObjectStore.Listener requests) {
+        ObjectStore store = new MeteredObjectStore(ObjectStores.open(settings.storage(), io), io, requests);
         PageGeometry geometry = new PageGeometry(settings.cache().pageSize());
-        PageSource cold = new ObjectStorePageSource(store, geometry, new RangeCoalescer(settings.cache().coalesceWindow()));
+        CoalescingStats coalescing = new CoalescingStats();
+        PageSource cold = new ObjectStorePageSource(store, geometry,
+                new RangeCoalescer(settings.cache().coalesceWindow()), coalescing);
         SsdPageCache ssd = settings.cache().ssdEnabled() ? SsdPageCache.create(settings.cache(), cold, io) : null;
         MemoryPageCache memory = MemoryPageCache.create(settings.cache(), ssd != null ? ssd : cold, io);
-        return new TieredStorage(store, ssd, memory, new TieredReader(memory, geometry));
+        return new TieredStorage(store, ssd, memory, new TieredReader(memory, geometry), coalescing);
+    }
+
+    /** What range coalescing in front of the object store has done. */
+    public CoalescingStats coalescing() {
+        return coalescing;
+    }
+
+    /** The pages and bytes each tier has served to readers. */
+    public TierTraffic traffic() {
+        return reader.traffic();
     }
 
     public ObjectStore store() {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The decorators keep the contract: counting over fault injection (with no faults but a small
- * constant latency, so every request goes through the scheduler) over a local directory.
+ * The decorators keep the contract: metering over counting over fault injection (with no faults
+ * but a small constant latency, so every request goes through the scheduler) over a local
+ * directory.
  */
 class DecoratedObjectStoreTest extends ObjectStoreContractTest {
 
@@ -23,8 +24,13 @@ class DecoratedObjectStoreTest extends ObjectStoreContractTest {
     protected ObjectStore createStore(Executor io) {
         FaultInjectingObjectStore.Faults faults = FaultInjectingObjectStore.Faults.none(1)
                 .withLatency(java.time.Duration.ofNanos(20_000), java.time.Duration.ofNanos(20_000));
-        return new CountingObjectStore(
-                new FaultInjectingObjectStore(new LocalDirectoryObjectStore(root, io), faults, scheduler, io), io);
+        return new MeteredObjectStore(new CountingObjectStore(
+                new FaultInjectingObjectStore(new LocalDirectoryObjectStore(root, io), faults, scheduler, io), io), io,
+                (operation, outcome, nanos, bytes) -> {
+                    if (nanos < 0 || bytes < 0) {
+                        throw new AssertionError("negative measurement " + operation + " " + nanos + " ns " + bytes + " B");
+                    }
+                });
     }
 
     @AfterAll

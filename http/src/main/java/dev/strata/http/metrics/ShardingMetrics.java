@@ -1,0 +1,31 @@
+package dev.strata.http.metrics;
+
+import io.prometheus.metrics.core.metrics.Gauge;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * Polls this node's shard region for the shards and entities (namespaces) it hosts and keeps
+ * the two gauges current. The query is asynchronous (no scrape waits on it); a failed or slow
+ * answer leaves the previous values in place.
+ */
+final class ShardingMetrics {
+
+    private ShardingMetrics() {}
+
+    static void start(ActorSystem<?> system, EntityTypeKey<?> type, Duration interval, Gauge shards, Gauge entities) {
+        Runnable poll = () -> AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                        ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(system).shardState(),
+                        replyTo -> new GetShardRegionState(type, replyTo), interval, system.scheduler())
+                .thenAccept(state -> {
+                    shards.set(state.getShards().size());
+                    entities.set(state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum());
+                });
+        system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
+    }
+}
