@@ -80,6 +80,7 @@ public final class StrataServer implements AutoCloseable {
                 storage.store(), storage.reader(), compute, indexer, namespaceSettings));
         metrics.bindStorage(storage);
         metrics.bindCluster(system);
+        metrics.bindDispatchers();
         metrics.bindSharding(system, NamespaceEntity.TYPE_KEY,
                 config.getDuration("strata.metrics.sharding-poll-interval"));
         Cluster cluster = Cluster.get(system);

@@ -1,6 +1,8 @@
 package dev.strata.http.metrics;
 
+import dev.strata.actors.ObservedThreadPools;
 import dev.strata.cache.Tier;
+import dev.strata.config.StrataThreads;
 import dev.strata.tiering.read.TieredStorage;
 import dev.strata.tiering.store.MeteredObjectStore;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -9,7 +11,6 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -24,7 +25,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * and non-blocking (the Prometheus client's counters and histograms are striped adders).
  *
  * <p>Storage, cluster, thread-pool and JVM metrics are read at scrape time from the counters the
- * components keep themselves ({@link #bindStorage}, {@link #bindCluster}, {@link #bindThreadPool});
+ * components keep themselves ({@link #bindStorage}, {@link #bindCluster}, {@link #bindDispatchers});
  * shards and namespaces on this node are polled from the shard region ({@link #bindSharding}).
  */
 public final class StrataMetrics {
@@ -251,9 +252,14 @@ public final class StrataMetrics {
         ShardingMetrics.start(system, type, interval, shards, activeNamespaces);
     }
 
-    /** Exports size, activity and queue of a thread pool; {@code name} is a fixed pool name. */
-    public void bindThreadPool(String name, ExecutorService pool) {
-        pools.add(name, pool);
+    /**
+     * Exports size, activity and queue of the pools behind the {@code strata.io},
+     * {@code strata.compute} and {@code strata.indexer} dispatchers, labelled io, compute, indexer.
+     */
+    public void bindDispatchers() {
+        pools.add("io", () -> ObservedThreadPools.pool(StrataThreads.IO_DISPATCHER));
+        pools.add("compute", () -> ObservedThreadPools.pool(StrataThreads.COMPUTE_DISPATCHER));
+        pools.add("indexer", () -> ObservedThreadPools.pool(StrataThreads.INDEXER_DISPATCHER));
     }
 
     // ---- recording methods (hooks for the HTTP layer and the namespace entity) ----

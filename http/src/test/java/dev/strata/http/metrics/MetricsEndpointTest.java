@@ -61,7 +61,9 @@ class MetricsEndpointTest {
         assertTrue(response.body().contains("strata_cluster_members{status=\"up\"} 1"), response.body());
         assertTrue(response.body().contains("strata_cache_hits_total{tier=\"memory\"} 0"), response.body());
         assertTrue(response.body().contains("jvm_memory_used_bytes{area=\"heap\"}"), response.body());
-        assertTrue(response.body().contains("strata_thread_pool_threads{pool=\"io\"}"), response.body());
+        for (String pool : new String[] {"io", "compute", "indexer"}) {
+            assertTrue(response.body().contains("strata_thread_pool_threads{pool=\"" + pool + "\"}"), response.body());
+        }
     }
 
     @Test
