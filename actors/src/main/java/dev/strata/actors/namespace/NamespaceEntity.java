@@ -12,6 +12,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.Query;
 import dev.strata.actors.namespace.NamespaceProtocol.Stop;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
+import dev.strata.actors.storage.NamespaceDeletion;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
@@ -98,9 +99,22 @@ public final class NamespaceEntity {
 
     private record BasesLoaded(long generation, Map<DocId, Document> bases, Throwable errorOrNull) implements Command {}
 
-    /** {@code bytes} is the WAL object's size, or -1 when another owner created the key first. */
-    private record Committed(long generation, long sequence, long bytes, Manifest publishedOrNull,
+    /** The head write's filters and conditions were evaluated (see {@link FilterWrites}). */
+    private record Evaluated(long generation, FilterWrites.Outcome outcomeOrNull, Throwable errorOrNull)
+            implements Command {}
+
+    /**
+     * {@code bytes} is the WAL object's size, or -1 when another owner created the key first;
+     * {@code wal} is false for a commit that only published a manifest (a schema change).
+     */
+    private record Committed(long generation, long sequence, boolean wal, long bytes, Manifest publishedOrNull,
                              Throwable errorOrNull) implements Command {}
+
+    /** The namespace's objects are deleted (or the deletion failed). */
+    private record Deleted(long generation, Throwable errorOrNull) implements Command {}
+
+    /** Creation and update times read from object timestamps after a load. */
+    private record TimesLoaded(long generation, NamespaceTimes.Times times) implements Command {}
 
     private enum Idle implements Command { INSTANCE }
 
@@ -121,24 +135,42 @@ public final class NamespaceEntity {
 
     private record Swept(long generation, Garbage.Result resultOrNull, Throwable errorOrNull) implements Command {}
 
-    /** One write on its way through the queues. */
+    /**
+     * One write (or schema update) on its way through the queues: its admitted operations, the
+     * plan of its filters and conditions (null for a plain write), whether it declared schema a
+     * manifest must carry, and the schema after it.
+     */
     private static final class Pending {
-        final Write command;
+        final Command command;
         final List<WalOp> admitted;
+        final FilterWrites.Plan planOrNull;
+        final boolean declared;
+        final Schema schemaAfter;
         Map<DocId, Document> bases;
         boolean fetching;
+        FilterWrites.Outcome outcome;
         List<WalOp> resolved;
-        int patched;
 
-        Pending(Write command, List<WalOp> admitted) {
+        Pending(Command command, List<WalOp> admitted, FilterWrites.Plan planOrNull, boolean declared,
+                Schema schemaAfter) {
             this.command = command;
             this.admitted = admitted;
+            this.planOrNull = planOrNull;
+            this.declared = declared;
+            this.schemaAfter = schemaAfter;
         }
 
         WriteResult result(long sequence) {
-            int upserts = command.request().upserts().size();
-            int deletes = command.request().deletes().size();
-            return new WriteResult(sequence, upserts, patched, deletes);
+            FilterWrites.Outcome o = outcome;
+            if (!(command instanceof Write w) || !w.request().returnAffectedIds()) {
+                return new WriteResult(sequence, o.upserted(), o.patched(), o.deleted());
+            }
+            return new WriteResult(sequence, o.upserted(), o.patched(), o.deleted(), json(o.upsertedIds()),
+                    json(o.patchedIds()), json(o.deletedIds()));
+        }
+
+        private static List<Object> json(List<DocId> ids) {
+            return ids.stream().map(DocId::toJson).toList();
         }
     }
 
@@ -176,6 +208,15 @@ public final class NamespaceEntity {
     private Built ready;
     private boolean publishing;
     private boolean sweepWanted;
+    /** When the namespace was created, once known (manifest, first commit, or object timestamps). */
+    private java.time.Instant createdAt;
+    /** When this entity last committed a write, or null. */
+    private java.time.Instant lastWriteAt;
+    /** Timestamps of the bucket's objects as read after the load, or null until read. */
+    private NamespaceTimes.Times loadedTimes;
+    /** Callers of a DeleteNamespace waiting for it, or null when none is pending. */
+    private List<ActorRef<StatusReply<org.apache.pekko.Done>>> deleteRepliesOrNull;
+    private boolean deletionStarted;
 
     private NamespaceEntity(ActorContext<Command> context, StashBuffer<Command> stash, TimerScheduler<Command> timers,
                             ActorRef<ClusterSharding.ShardCommand> shardOrNull, NamespaceName namespace,
@@ -215,7 +256,12 @@ public final class NamespaceEntity {
         ready = null;
         publishing = false;
         context.cancelReceiveTimeout();
-        context.pipeToSelf(Hydration.load(namespace, resources.store(), resources.reader(), resources.compute(), stats),
+        deleteRepliesOrNull = null;
+        deletionStarted = false;
+        // A deletion a crash interrupted is finished before anything is read (see NamespaceDeletion).
+        context.pipeToSelf(NamespaceDeletion.finishIfTombstoned(resources.store(), layout)
+                        .thenCompose(ignored -> Hydration.load(namespace, resources.store(), resources.reader(),
+                                resources.compute(), stats)),
                 (loaded, error) -> error == null ? new Loaded(gen, loaded) : new LoadFailed(gen, unwrap(error)));
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, this::onLoaded)
@@ -223,6 +269,9 @@ public final class NamespaceEntity {
                 .onMessage(Stop.class, m -> stopNow("the namespace is moving to another node"))
                 .onMessage(Idle.class, m -> Behaviors.same())
                 .onMessage(BasesLoaded.class, m -> Behaviors.same())
+                .onMessage(Evaluated.class, m -> Behaviors.same())
+                .onMessage(Deleted.class, m -> Behaviors.same())
+                .onMessage(TimesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, m -> Behaviors.same())
                 .onMessage(Built.class, m -> Behaviors.same())
                 .onMessage(Published.class, m -> Behaviors.same())
@@ -260,6 +309,14 @@ public final class NamespaceEntity {
         latest.putAll(s.latest());
         exists = s.exists();
         nextSequence = s.nextSequence();
+        createdAt = manifest.createdAtOrNull();
+        lastWriteAt = null;
+        loadedTimes = null;
+        if (exists) {
+            long gen = generation;
+            context.pipeToSelf(NamespaceTimes.load(resources.store(), layout, manifest, tail, nextSequence),
+                    (times, error) -> new TimesLoaded(gen, error == null ? times : null));
+        }
         refreshSnapshot();
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
@@ -296,6 +353,9 @@ public final class NamespaceEntity {
                 .onMessage(Write.class, this::onWrite)
                 .onMessage(Query.class, this::onQuery)
                 .onMessage(BasesLoaded.class, this::onBasesLoaded)
+                .onMessage(Evaluated.class, this::onEvaluated)
+                .onMessage(TimesLoaded.class, this::onTimesLoaded)
+                .onMessage(Deleted.class, m -> Behaviors.same())
                 .onMessage(Committed.class, this::onCommitted)
                 .onMessage(Idle.class, this::onIdle)
                 .onMessage(Quiet.class, this::onQuiet)
@@ -306,9 +366,9 @@ public final class NamespaceEntity {
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(MultiQuery.class, m -> notYet(m.replyTo(), "multi-query"))
                 .onMessage(Explain.class, m -> notYet(m.replyTo(), "explain_query"))
-                .onMessage(Describe.class, m -> notYet(m.replyTo(), "metadata"))
-                .onMessage(UpdateSchema.class, m -> notYet(m.replyTo(), "schema updates"))
-                .onMessage(DeleteNamespace.class, m -> notYet(m.replyTo(), "deleting a namespace"))
+                .onMessage(Describe.class, this::onDescribe)
+                .onMessage(UpdateSchema.class, this::onUpdateSchema)
+                .onMessage(DeleteNamespace.class, this::onDeleteNamespace)
                 .onMessage(WarmCache.class, m -> notYet(m.replyTo(), "hint_cache_warm"))
                 .onMessage(Recall.class, m -> notYet(m.replyTo(), "recall"))
                 .onMessage(Loaded.class, m -> Behaviors.same())
@@ -319,6 +379,143 @@ public final class NamespaceEntity {
     // Placeholders while the protocol's newer commands are being built: a clear error, never a hang.
     private <T> Behavior<Command> notYet(ActorRef<StatusReply<T>> replyTo, String feature) {
         replyTo.tell(StatusReply.error(new NamespaceException.BadRequest(feature + " is not supported yet")));
+        return Behaviors.same();
+    }
+
+    // ---- metadata, schema updates, deletion
+
+    private Behavior<Command> onDescribe(Describe m) {
+        describe(m.replyTo());
+        return Behaviors.same();
+    }
+
+    /** Replies with the committed state's metadata, computed on the compute executor. */
+    private void describe(ActorRef<StatusReply<NamespaceProtocol.NamespaceMetadata>> replyTo) {
+        if (!exists) {
+            replyTo.tell(StatusReply.error(new NamespaceException.NotFound("namespace " + namespace + " not found")));
+            return;
+        }
+        NamespaceTimes.Times times = NamespaceTimes.current(loadedTimes, createdAt, lastWriteAt);
+        NamespaceMetadataView.describe(snapshot, times, resources.compute()).whenComplete((metadata, error) ->
+                replyTo.tell(error == null ? StatusReply.success(metadata) : StatusReply.error(unwrap(error))));
+    }
+
+    /**
+     * Declares attributes (see {@link WriteAdmission#declare}); the change travels the write
+     * queues like a write without operations, so it is ordered with the writes around it and
+     * made durable by the manifest its commit publishes.
+     */
+    private Behavior<Command> onUpdateSchema(UpdateSchema m) {
+        if (stopping) {
+            m.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
+            return Behaviors.same();
+        }
+        if (!exists && admitting.isEmpty() && queued.isEmpty() && inFlight == null) {
+            m.replyTo().tell(StatusReply.error(new NamespaceException.NotFound("namespace " + namespace + " not found")));
+            return Behaviors.same();
+        }
+        Schema next;
+        try {
+            next = WriteAdmission.declare(schema, m.attributes());
+        } catch (NamespaceException e) {
+            m.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        } catch (IllegalArgumentException e) { // SchemaException: a type change
+            m.replyTo().tell(StatusReply.error(new NamespaceException.BadRequest(e.getMessage())));
+            return Behaviors.same();
+        }
+        schema = next;
+        admitting.add(new Pending(m, List.of(), null, true, next));
+        drain();
+        return Behaviors.same();
+    }
+
+    /**
+     * Deletes the namespace after the writes that arrived before it are committed; commands that
+     * arrive meanwhile are stashed and served afterwards by a fresh load, so a later write
+     * recreates the namespace from nothing and a later query finds none.
+     */
+    private Behavior<Command> onDeleteNamespace(DeleteNamespace m) {
+        if (deleteRepliesOrNull == null) {
+            deleteRepliesOrNull = new ArrayList<>();
+        }
+        deleteRepliesOrNull.add(m.replyTo());
+        maybeStartDeletion();
+        return deleting();
+    }
+
+    /** While a deletion waits or runs: internal results are handled, every request waits. */
+    private Behavior<Command> deleting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(BasesLoaded.class, this::onBasesLoaded)
+                .onMessage(Evaluated.class, this::onEvaluated)
+                .onMessage(TimesLoaded.class, m -> Behaviors.same())
+                .onMessage(Committed.class, this::onCommitted)
+                .onMessage(Built.class, this::onBuilt)
+                .onMessage(Published.class, this::onPublished)
+                .onMessage(Swept.class, this::onSwept)
+                .onMessage(Deleted.class, this::onDeleted)
+                .onMessage(DeleteNamespace.class, m -> {
+                    deleteRepliesOrNull.add(m.replyTo());
+                    return Behaviors.same();
+                })
+                .onMessage(Stop.class, m -> {
+                    stopping = true;
+                    return Behaviors.same();
+                })
+                .onMessage(Idle.class, m -> Behaviors.same())
+                .onMessage(Quiet.class, m -> Behaviors.same())
+                .onMessage(SweepDue.class, m -> Behaviors.same())
+                .onMessage(Loaded.class, m -> Behaviors.same())
+                .onMessage(LoadFailed.class, m -> Behaviors.same())
+                .onAnyMessage(this::stashOrReject)
+                .build();
+    }
+
+    /** Starts deleting once nothing is pending: no write queued or in flight, no job running. */
+    private void maybeStartDeletion() {
+        if (deleteRepliesOrNull == null || deletionStarted || !admitting.isEmpty() || !queued.isEmpty()
+                || inFlight != null || publishing || job != Job.NONE) {
+            return;
+        }
+        deletionStarted = true;
+        ready = null;
+        // Results of anything started before are dropped from here on.
+        long gen = ++generation;
+        timers.cancelAll();
+        context.pipeToSelf(NamespaceDeletion.delete(resources.store(), layout),
+                (done, error) -> new Deleted(gen, error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onDeleted(Deleted m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        List<ActorRef<StatusReply<org.apache.pekko.Done>>> replies = deleteRepliesOrNull;
+        deleteRepliesOrNull = null;
+        if (m.errorOrNull() != null) {
+            context.getLog().warn("namespace {}: deletion failed; the next load finishes it", namespace, m.errorOrNull());
+            NamespaceException.Unavailable error = new NamespaceException.Unavailable("deleting namespace " + namespace
+                    + " failed: " + m.errorOrNull().getMessage() + "; retry");
+            replies.forEach(r -> r.tell(StatusReply.error(error)));
+        } else {
+            context.getLog().info("namespace {} deleted", namespace);
+            replies.forEach(r -> r.tell(StatusReply.success(org.apache.pekko.Done.getInstance())));
+        }
+        if (stopping) {
+            return stopNow("the namespace is moving to another node");
+        }
+        // Load again (an empty namespace, or what a failed deletion left) and serve what waited.
+        return hydrate();
+    }
+
+    private Behavior<Command> onTimesLoaded(TimesLoaded m) {
+        if (m.generation() == generation && m.times() != null) {
+            loadedTimes = m.times();
+            if (createdAt == null) {
+                createdAt = loadedTimes.createdAtOrNull();
+            }
+        }
         return Behaviors.same();
     }
 
@@ -351,7 +548,7 @@ public final class NamespaceEntity {
         }
         schema = admitted.schema();
         metric = admitted.metricOrNull();
-        admitting.add(new Pending(w, admitted.ops()));
+        admitting.add(new Pending(w, admitted.ops(), admitted.planOrNull(), admitted.declared(), schema));
         drain();
         return Behaviors.same();
     }
@@ -383,15 +580,26 @@ public final class NamespaceEntity {
             queued.add(head);
         }
         commitIfIdle();
+        maybeStartDeletion();
     }
 
     /**
-     * Turns a write's patches into upserts of whole documents. Patches of ids that are neither in
-     * the tail, nor earlier in the write, nor live in a segment are dropped; ids only in a segment
-     * need their document read first, which this starts (returning false) unless it is done.
+     * Resolves a write into upserts and deletes (see {@link FilterWrites}), returning false while
+     * it waits for documents. A plain write needs only the segment documents its patches apply to
+     * (ids neither in the tail, nor earlier in the write, nor live in a segment are dropped); a
+     * write with filters or conditions is evaluated off the actor against the current state, which
+     * stays put because it is the head of {@code admitting}: every earlier write is in
+     * {@code latest}, and every later one waits behind it.
      */
     private boolean resolve(Pending p) {
-        if (p.bases == null) {
+        if (p.outcome == null && p.planOrNull != null) {
+            if (!p.fetching) {
+                p.fetching = true;
+                evaluate(p);
+            }
+            return false;
+        }
+        if (p.outcome == null && p.bases == null) {
             Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
             Set<DocId> seen = new HashSet<>();
             for (WalOp op : p.admitted) {
@@ -412,26 +620,52 @@ public final class NamespaceEntity {
             }
             p.bases = Map.of();
         }
-        Map<DocId, WalOp> overlay = new LinkedHashMap<>();
-        List<WalOp> out = new ArrayList<>(p.admitted.size());
-        for (WalOp op : p.admitted) {
-            WalOp effective = op;
-            if (op instanceof WalOp.Patch patch) {
-                WalOp base = overlay.containsKey(op.id()) ? overlay.get(op.id()) : latest.get(op.id());
-                Document doc = base instanceof WalOp.Upsert u ? u.document()
-                        : base == null ? p.bases.get(op.id()) : null;
-                if (doc == null) {
-                    continue;
+        if (p.outcome == null) {
+            Map<DocId, Document> bases = p.bases;
+            p.outcome = FilterWrites.apply(p.admitted, null, List.of(), List.of(), null, new FilterWrites.Lookup() {
+                @Override
+                public Document current(DocId id) {
+                    WalOp op = latest.get(id);
+                    return op != null ? (op instanceof WalOp.Upsert u ? u.document() : null) : bases.get(id);
                 }
-                effective = new WalOp.Upsert(Hydration.patched(doc, patch.attributes()));
-                p.patched++;
-            }
-            overlay.put(op.id(), effective);
-            out.add(effective);
+
+                @Override
+                public boolean exists(DocId id) {
+                    WalOp op = latest.get(id);
+                    return op != null ? op instanceof WalOp.Upsert : liveSegment(id) != null;
+                }
+            }, schema);
         }
-        latest.putAll(overlay);
-        p.resolved = out;
+        p.resolved = p.outcome.ops();
+        p.resolved.forEach(op -> latest.put(op.id(), op));
         return true;
+    }
+
+    private void evaluate(Pending p) {
+        long gen = generation;
+        NamespaceSettings settings = resources.settings();
+        // A copy: later writes change latest while the evaluation runs off the actor.
+        FilterWrites.View view = new FilterWrites.View(segments, new HashMap<>(latest), schema);
+        FilterWrites.Limits limits = new FilterWrites.Limits(settings.maxDeleteByFilter(), settings.maxPatchByFilter());
+        context.pipeToSelf(FilterWrites.evaluate(view, p.planOrNull, p.admitted, limits, resources.compute()),
+                (outcome, error) -> new Evaluated(gen, outcome, error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onEvaluated(Evaluated m) {
+        if (m.generation() != generation || admitting.isEmpty()) {
+            return Behaviors.same();
+        }
+        Pending head = admitting.peek();
+        if (m.errorOrNull() != null) {
+            admitting.poll();
+            reject(head.command, m.errorOrNull() instanceof NamespaceException e ? e
+                    : new NamespaceException.Unavailable("could not evaluate the write's filters: "
+                    + m.errorOrNull().getMessage()));
+        } else {
+            head.outcome = m.outcomeOrNull();
+        }
+        drain();
+        return Behaviors.same();
     }
 
     private SegmentView liveSegment(DocId id) {
@@ -484,23 +718,36 @@ public final class NamespaceEntity {
         queued.clear();
         List<WalOp> ops = new ArrayList<>();
         batch.forEach(p -> ops.addAll(p.resolved));
-        if (ops.isEmpty()) {
+        // The schema after the batch: declarations (types without values yet, filterable) live
+        // only in manifests, so a batch that declares publishes one before its WAL object, as the
+        // first metric does. Inferred types need no manifest: replaying the WAL infers them again.
+        Schema after = batch.get(batch.size() - 1).schemaAfter;
+        boolean declares = batch.stream().anyMatch(p -> p.declared) && !after.equals(manifest.schema());
+        if (ops.isEmpty() && !declares) {
             // Nothing to change (for example only patches of missing ids): nothing to make durable.
-            batch.forEach(p -> p.command.replyTo().tell(StatusReply.success(p.result(nextSequence - 1))));
+            batch.forEach(p -> succeed(p, nextSequence - 1));
             return;
         }
+        if (!exists && createdAt == null) {
+            createdAt = java.time.Instant.now();
+        }
+        manifest = manifest.withCreatedAt(createdAt);
         inFlight = batch;
         long gen = generation;
-        long sequence = nextSequence;
+        boolean toWal = !ops.isEmpty();
+        long sequence = toWal ? nextSequence : nextSequence - 1;
         Schema encodeWith = schema;
-        Manifest publish = metric != null && manifest.metricOrNull() == null ? manifest.next(committedSchema, metric) : null;
-        CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> encode(encodeWith, ops), resources.compute())
+        Manifest publish = declares || (metric != null && manifest.metricOrNull() == null)
+                ? manifest.next(after, metric) : null;
+        CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> toWal ? encode(encodeWith, ops) : null,
+                        resources.compute())
                 .thenCompose(bytes -> (publish == null ? CompletableFuture.completedFuture(true)
                         : manifests.create(publish.version(), ManifestCodec.encode(publish)))
                         .thenCompose(published -> !published ? CompletableFuture.completedFuture(-1L)
+                                : !toWal ? CompletableFuture.completedFuture(0L)
                                 : wal.create(sequence, bytes).thenApply(created -> created ? (long) bytes.length : -1L)));
-        context.pipeToSelf(done, (bytes, error) -> new Committed(gen, sequence, error == null ? bytes : -1, publish,
-                error == null ? null : unwrap(error)));
+        context.pipeToSelf(done, (bytes, error) -> new Committed(gen, sequence, toWal, error == null ? bytes : -1,
+                publish, error == null ? null : unwrap(error)));
     }
 
     private static byte[] encode(Schema schema, List<WalOp> ops) {
@@ -527,27 +774,40 @@ public final class NamespaceEntity {
         }
         List<WalOp> ops = new ArrayList<>();
         batch.forEach(p -> ops.addAll(p.resolved));
-        tail.add(new TailBatch(m.sequence(), ops, m.bytes()));
-        tailOps += ops.size();
-        tailBytes += m.bytes();
-        nextSequence = m.sequence() + 1;
+        if (m.wal()) {
+            tail.add(new TailBatch(m.sequence(), ops, m.bytes()));
+            tailOps += ops.size();
+            tailBytes += m.bytes();
+            nextSequence = m.sequence() + 1;
+        }
         exists = true;
-        committedSchema = schema;
+        lastWriteAt = java.time.Instant.now();
+        committedSchema = batch.get(batch.size() - 1).schemaAfter;
         Set<DocId> ids = new HashSet<>();
         ops.forEach(op -> ids.add(op.id()));
         segments = segments.stream().map(v -> v.exclude(ids)).toList();
         refreshSnapshot();
         // The snapshot holds the batch before anyone hears of it: a query sent after an
         // acknowledgement sees the write.
-        batch.forEach(p -> p.command.replyTo().tell(StatusReply.success(p.result(m.sequence()))));
-        if (stopping && admitting.isEmpty() && queued.isEmpty()) {
+        batch.forEach(p -> succeed(p, m.sequence()));
+        if (stopping && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return Behaviors.stopped();
         }
         timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
         publishIfReady();
         commitIfIdle();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
+    }
+
+    /** Acknowledges a committed write or schema update. */
+    private void succeed(Pending p, long sequence) {
+        if (p.command instanceof Write w) {
+            w.replyTo().tell(StatusReply.success(p.result(sequence)));
+        } else if (p.command instanceof UpdateSchema u) {
+            describe(u.replyTo());
+        }
     }
 
     /** Another owner wrote (or a WAL write failed): fail everything pending and reload. */
@@ -561,6 +821,10 @@ public final class NamespaceEntity {
         queued.clear();
         admitting.forEach(p -> reject(p.command, error));
         admitting.clear();
+        if (deleteRepliesOrNull != null) {
+            deleteRepliesOrNull.forEach(r -> r.tell(StatusReply.error(error)));
+            deleteRepliesOrNull = null;
+        }
         if (stopping) {
             return Behaviors.stopped();
         }
@@ -568,7 +832,8 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onIdle(Idle m) {
-        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE) {
+        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE
+                || deleteRepliesOrNull != null) {
             return Behaviors.same();
         }
         if (shardOrNull == null) {
@@ -579,7 +844,7 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onStop(Stop m) {
-        if (inFlight == null && queued.isEmpty() && admitting.isEmpty()) {
+        if (inFlight == null && queued.isEmpty() && admitting.isEmpty() && deleteRepliesOrNull == null) {
             return Behaviors.stopped();
         }
         // Finish what has started, so no write is left unanswered; new writes are refused.
@@ -602,7 +867,7 @@ public final class NamespaceEntity {
 
     /** Starts the most urgent background job, if none runs: indexing, then compaction, then a sweep. */
     private void maybeStartJob(boolean quiet) {
-        if (job != Job.NONE || stopping) {
+        if (job != Job.NONE || stopping || deleteRepliesOrNull != null) {
             return;
         }
         NamespaceSettings settings = resources.settings();
@@ -663,6 +928,12 @@ public final class NamespaceEntity {
 
     private Behavior<Command> onBuilt(Built m) {
         if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        if (deleteRepliesOrNull != null) {
+            // The namespace is being deleted: the build is dropped, its objects go with the rest.
+            job = Job.NONE;
+            maybeStartDeletion();
             return Behaviors.same();
         }
         if (m.errorOrNull() != null) {
@@ -734,11 +1005,12 @@ public final class NamespaceEntity {
                 namespace, manifest.version(), m.kind(), segments.size(), tail.size());
         scheduleSweep();
         ensureQuietTimer();
-        if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty()) {
+        if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return Behaviors.stopped();
         }
         commitIfIdle();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
     }
 
@@ -769,6 +1041,7 @@ public final class NamespaceEntity {
         }
         ensureQuietTimer();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
     }
 
@@ -788,6 +1061,12 @@ public final class NamespaceEntity {
             w.replyTo().tell(StatusReply.error(error));
         } else if (command instanceof Query q) {
             q.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof UpdateSchema u) {
+            u.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof Describe d) {
+            d.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof DeleteNamespace d) {
+            d.replyTo().tell(StatusReply.error(error));
         }
     }
 

@@ -18,12 +18,28 @@ import java.time.Duration;
  * @param maxSegments       segment count above which a namespace's segments are merged
  * @param garbageGrace      how long unreferenced objects are kept before they are deleted
  * @param keepManifests     how many of the newest manifest versions are kept
+ * @param maxDeleteByFilter documents one delete_by_filter may delete (more: BadRequest unless allow_partial)
+ * @param maxPatchByFilter  documents one patch_by_filter may patch (more: BadRequest unless allow_partial)
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
-                                int indexerThreads, int maxSegments, Duration garbageGrace, int keepManifests) {
+                                int indexerThreads, int maxSegments, Duration garbageGrace, int keepManifests,
+                                long maxDeleteByFilter, long maxPatchByFilter) {
 
     private static final String ROOT = "strata.namespace.";
+
+    /** The by-filter limits of reference.conf. */
+    public static final long DEFAULT_MAX_DELETE_BY_FILTER = 5_000_000;
+    public static final long DEFAULT_MAX_PATCH_BY_FILTER = 100_000;
+
+    /** Settings with the default by-filter limits. */
+    public NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
+                             long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
+                             int indexerThreads, int maxSegments, Duration garbageGrace, int keepManifests) {
+        this(maxUnindexedBytes, maxUnindexedOps, passivateAfter, indexAfterOps, indexAfterBytes, indexAfterQuiet,
+                indexerThreads, maxSegments, garbageGrace, keepManifests, DEFAULT_MAX_DELETE_BY_FILTER,
+                DEFAULT_MAX_PATCH_BY_FILTER);
+    }
 
     public NamespaceSettings {
         require(maxUnindexedBytes > 0, ROOT + "backpressure.max-unindexed-bytes",
@@ -39,6 +55,10 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
         require(garbageGrace != null && !garbageGrace.isNegative(), ROOT + "garbage.grace", garbageGrace,
                 "must not be negative");
         require(keepManifests > 0, ROOT + "garbage.keep-manifests", keepManifests, "must be positive");
+        require(maxDeleteByFilter > 0 && maxDeleteByFilter <= Integer.MAX_VALUE, ROOT + "writes.max-delete-by-filter",
+                maxDeleteByFilter, "must be positive and at most " + Integer.MAX_VALUE);
+        require(maxPatchByFilter > 0 && maxPatchByFilter <= Integer.MAX_VALUE, ROOT + "writes.max-patch-by-filter",
+                maxPatchByFilter, "must be positive and at most " + Integer.MAX_VALUE);
     }
 
     private static boolean positive(Duration d) {
@@ -64,7 +84,9 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getInt(ROOT + "indexing.threads"),
                     root.getInt(ROOT + "compaction.max-segments"),
                     root.getDuration(ROOT + "garbage.grace"),
-                    root.getInt(ROOT + "garbage.keep-manifests"));
+                    root.getInt(ROOT + "garbage.keep-manifests"),
+                    root.getLong(ROOT + "writes.max-delete-by-filter"),
+                    root.getLong(ROOT + "writes.max-patch-by-filter"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }
