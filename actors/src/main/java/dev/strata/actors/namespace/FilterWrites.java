@@ -91,21 +91,8 @@ final class FilterWrites {
             List<Match> deleted = (List<Match>) dp[0];
             @SuppressWarnings("unchecked")
             List<Document> patched = (List<Document>) dp[1];
-            Lookup lookup = new Lookup() {
-                @Override
-                public Document current(DocId id) {
-                    WalOp op = view.latest().get(id);
-                    return op != null ? (op instanceof WalOp.Upsert u ? u.document() : null) : docs.get(id);
-                }
-
-                @Override
-                public boolean exists(DocId id) {
-                    WalOp op = view.latest().get(id);
-                    return op != null ? op instanceof WalOp.Upsert : liveSegment(view, id) != null;
-                }
-            };
             return apply(ops, plan.conditions(), deleted.stream().map(Match::id).toList(), patched,
-                    plan.patchOrNull(), lookup, view.schema());
+                    plan.patchOrNull(), lookup(view.latest(), view.segments(), docs), view.schema());
         }, compute);
     }
 
@@ -259,8 +246,33 @@ final class FilterWrites {
         });
     }
 
+    /**
+     * Current documents: an id's newest operation in {@code latest} decides; an id it does not
+     * mention has the document {@code fetched} holds for it, which must include every segment
+     * document {@link #apply} asks for (patched or conditioned ids).
+     */
+    static Lookup lookup(Map<DocId, WalOp> latest, List<SegmentView> segments, Map<DocId, Document> fetched) {
+        return new Lookup() {
+            @Override
+            public Document current(DocId id) {
+                WalOp op = latest.get(id);
+                return op != null ? (op instanceof WalOp.Upsert u ? u.document() : null) : fetched.get(id);
+            }
+
+            @Override
+            public boolean exists(DocId id) {
+                WalOp op = latest.get(id);
+                return op != null ? op instanceof WalOp.Upsert : liveSegment(segments, id) != null;
+            }
+        };
+    }
+
     private static SegmentView liveSegment(View view, DocId id) {
-        List<SegmentView> segments = view.segments();
+        return liveSegment(view.segments(), id);
+    }
+
+    /** The segment holding the live document of {@code id}, or null. */
+    static SegmentView liveSegment(List<SegmentView> segments, DocId id) {
         for (int i = segments.size() - 1; i >= 0; i--) {
             if (segments.get(i).liveOrdinal(id) >= 0) {
                 return segments.get(i);

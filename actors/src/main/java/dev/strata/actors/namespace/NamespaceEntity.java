@@ -53,11 +53,19 @@ import org.apache.pekko.pattern.StatusReply;
  * The owner of one namespace: a Cluster Sharding entity that commits its writes to the WAL and
  * answers its queries.
  *
- * <p>Implementation notes. Two behaviours: {@code hydrating} stashes commands while
- * {@link Hydration} loads the bucket; {@code active} serves. A write passes three queues in
- * order: {@code admitting} (schema-checked; its patches wait for their base documents, and
- * the writes behind it wait too, so patches see every earlier write), {@code queued} (resolved
- * to upserts and deletes) and {@code inFlight} (the one WAL object being created). Group
+ * <p>Implementation notes. Three behaviours: {@code hydrating} stashes commands while
+ * {@link Hydration} loads the bucket (after finishing a deletion a crash interrupted);
+ * {@code active} serves; {@code deleting} stashes requests while a DeleteNamespace waits for the
+ * pending writes and any background job, then deletes ({@link NamespaceDeletion}) and hydrates
+ * again, so what waited meets an empty namespace. A write passes three queues in order:
+ * {@code admitting} (schema-checked by {@link WriteAdmission}; at its head a write is resolved
+ * by {@link FilterWrites}: plain patches wait for their base documents, and a write with
+ * by-filter operations or conditions is evaluated off the actor against a copy of the state
+ * then, which is exact because every earlier write is in {@code latest} and the writes behind
+ * it wait), {@code queued} (resolved to upserts and deletes) and {@code inFlight} (the one WAL
+ * object being created). A schema update is a write without operations. A batch that declares
+ * schema (or sets the metric) publishes a manifest before its WAL object; a batch with only
+ * declarations publishes just the manifest. Group
  * commit: while a create-if-absent is in flight, resolved writes gather in {@code queued}; when
  * it completes they all go into the next WAL object. A write is acknowledged, and its operations
  * enter the query snapshot, only after its WAL object exists. A create that finds the key taken
@@ -424,8 +432,9 @@ public final class NamespaceEntity {
             m.replyTo().tell(StatusReply.error(new NamespaceException.BadRequest(e.getMessage())));
             return Behaviors.same();
         }
+        boolean changed = !next.equals(schema);
         schema = next;
-        admitting.add(new Pending(m, List.of(), null, true, next));
+        admitting.add(new Pending(m, List.of(), null, changed, next));
         drain();
         return Behaviors.same();
     }
@@ -514,6 +523,8 @@ public final class NamespaceEntity {
             loadedTimes = m.times();
             if (createdAt == null) {
                 createdAt = loadedTimes.createdAtOrNull();
+                // Recorded by the next manifest this entity publishes, whatever publishes it.
+                manifest = manifest.withCreatedAt(createdAt);
             }
         }
         return Behaviors.same();
@@ -621,20 +632,8 @@ public final class NamespaceEntity {
             p.bases = Map.of();
         }
         if (p.outcome == null) {
-            Map<DocId, Document> bases = p.bases;
-            p.outcome = FilterWrites.apply(p.admitted, null, List.of(), List.of(), null, new FilterWrites.Lookup() {
-                @Override
-                public Document current(DocId id) {
-                    WalOp op = latest.get(id);
-                    return op != null ? (op instanceof WalOp.Upsert u ? u.document() : null) : bases.get(id);
-                }
-
-                @Override
-                public boolean exists(DocId id) {
-                    WalOp op = latest.get(id);
-                    return op != null ? op instanceof WalOp.Upsert : liveSegment(id) != null;
-                }
-            }, schema);
+            p.outcome = FilterWrites.apply(p.admitted, null, List.of(), List.of(), null,
+                    FilterWrites.lookup(latest, segments, p.bases), schema);
         }
         p.resolved = p.outcome.ops();
         p.resolved.forEach(op -> latest.put(op.id(), op));
@@ -669,12 +668,7 @@ public final class NamespaceEntity {
     }
 
     private SegmentView liveSegment(DocId id) {
-        for (int i = segments.size() - 1; i >= 0; i--) {
-            if (segments.get(i).liveOrdinal(id) >= 0) {
-                return segments.get(i);
-            }
-        }
-        return null;
+        return FilterWrites.liveSegment(segments, id);
     }
 
     private void fetchBases(Map<DocId, SegmentView> wanted) {
