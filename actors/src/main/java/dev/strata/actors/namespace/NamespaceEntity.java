@@ -428,9 +428,6 @@ public final class NamespaceEntity {
         } catch (NamespaceException e) {
             m.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
-        } catch (IllegalArgumentException e) { // SchemaException: a type change
-            m.replyTo().tell(StatusReply.error(new NamespaceException.BadRequest(e.getMessage())));
-            return Behaviors.same();
         }
         boolean changed = !next.equals(schema);
         schema = next;

@@ -103,6 +103,14 @@ final class WriteAdmission {
      * attribute {@code vector} may have a vector type ({@code [N]f32}, {@code [N]f16}).
      */
     static Schema declare(Schema schema, Map<String, AttributeSpec> specs) {
+        try {
+            return declareUnchecked(schema, specs);
+        } catch (IllegalArgumentException e) { // SchemaException: a type change
+            throw new NamespaceException.BadRequest(e.getMessage());
+        }
+    }
+
+    private static Schema declareUnchecked(Schema schema, Map<String, AttributeSpec> specs) {
         for (Map.Entry<String, AttributeSpec> e : specs.entrySet()) {
             String name = e.getKey();
             AttributeSpec spec = e.getValue();

@@ -207,6 +207,17 @@ class NamespaceAdminTest {
             assertError(NamespaceException.NotFound.class, node.query(NS, QueryRequest.orderBy("id", false, 10)));
             assertEquals(List.of(), NamespaceCatalog.list(store, "", null, 10).join().names());
         }
+        // A write sent before the delete is committed first; two deletes in a row both succeed.
+        try (TestNode node = new TestNode(store, CONFIG)) {
+            TestProbe<StatusReply<WriteResult>> before = node.sendWrite(NS, upsertRange(0, 5));
+            TestProbe<StatusReply<Done>> first = sendDelete(node);
+            TestProbe<StatusReply<Done>> second = sendDelete(node);
+            assertEquals(5, before.receiveMessage(TestNode.TIMEOUT).getValue().upserted());
+            assertFalse(first.receiveMessage(TestNode.TIMEOUT).isError());
+            assertFalse(second.receiveMessage(TestNode.TIMEOUT).isError());
+            assertError(NamespaceException.NotFound.class, describe(node, NS));
+            assertEquals(List.of(), keys(store, LAYOUT.prefix()));
+        }
         // Deleting a namespace that never existed succeeds (there is nothing left to delete).
         try (TestNode node = new TestNode(store, CONFIG)) {
             assertFalse(sendDelete(node).receiveMessage(TestNode.TIMEOUT).isError());
