@@ -315,4 +315,115 @@ class WriteFeaturesTest {
             assertEquals(new NamespaceProtocol.AttributeSpec("datetime", true, false), m.schema().get("when"));
         }
     }
+    /**
+     * Random requests mixing every write feature, while the tail is folded into segments and
+     * compacted, checked after each request against an oracle that applies turbopuffer's rules
+     * to a plain map; then a new owner loads the same documents.
+     */
+    @Test
+    void randomFilterAndConditionalWritesMatchAnOracle() {
+        java.util.Random random = new java.util.Random(11);
+        String config = "strata.namespace.indexing.after-ops = 25\n"
+                + "strata.namespace.indexing.after-quiet = 1h\n"
+                + "strata.namespace.compaction.max-segments = 2\n";
+        try (TestNode node = new TestNode(store(), config)) {
+            for (int step = 0; step < 40; step++) {
+                List<UpsertRow> upserts = new ArrayList<>();
+                List<PatchRow> patches = new ArrayList<>();
+                List<Object> deletes = new ArrayList<>();
+                for (long id : distinct(random, 1 + random.nextInt(6))) {
+                    upserts.add(doc(id, "g", (long) random.nextInt(4), "v", (long) random.nextInt(6)));
+                }
+                for (long id : distinct(random, random.nextInt(4))) {
+                    patches.add(new PatchRow(id, Map.of("g", (long) random.nextInt(4))));
+                }
+                for (long id : distinct(random, random.nextInt(3))) {
+                    deletes.add(id);
+                }
+                Object deleteByFilter = random.nextInt(4) == 0 ? List.of("g", "Eq", (long) random.nextInt(4)) : null;
+                PatchByFilter patchByFilter = random.nextInt(4) == 0
+                        ? new PatchByFilter(List.of("g", "Eq", (long) random.nextInt(4)), Map.of("v", 100L + step)) : null;
+                Object upsertCondition = random.nextBoolean() ? List.of("v", "Lt", Map.of("$ref_new", "v")) : null;
+                Object patchCondition = random.nextBoolean() ? List.of("g", "NotEq", (long) random.nextInt(4)) : null;
+                Object deleteCondition = random.nextBoolean() ? List.of("v", "Gte", (long) random.nextInt(6)) : null;
+                WriteResult r = node.writeOk(NS, write(upserts, patches, deletes, deleteByFilter, patchByFilter, false,
+                        upsertCondition, patchCondition, deleteCondition));
+                Oracle expected = Oracle.apply(model, upserts, patches, deletes, (List<?>) deleteByFilter, patchByFilter,
+                        upsertCondition != null, (List<?>) patchCondition, (List<?>) deleteCondition);
+                int s = step;
+                assertEquals(expected.upserted(), r.upsertedIds(), () -> "upserted at step " + s);
+                assertEquals(expected.patched(), r.patchedIds(), () -> "patched at step " + s);
+                assertEquals(expected.deleted(), r.deletedIds(), () -> "deleted at step " + s);
+                assertMatchesModel(node);
+            }
+            assertTrue(node.queryOk(NS, QueryRequest.nearest(Q, 1)).exhaustiveSearchCount() < 40, "segments were built");
+        }
+        try (TestNode node = new TestNode(store(), config)) {
+            assertMatchesModel(node);
+        }
+    }
+
+    private static List<Long> distinct(java.util.Random random, int n) {
+        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
+        while (ids.size() < n) {
+            ids.add((long) random.nextInt(30));
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** The oracle: turbopuffer's write rules on a map of id → attributes (ids of what was applied). */
+    private record Oracle(List<Object> upserted, List<Object> patched, List<Object> deleted) {
+
+        static Oracle apply(Map<Long, Map<String, Object>> model, List<UpsertRow> upserts, List<PatchRow> patches,
+                            List<Object> deletes, List<?> deleteByFilter, PatchByFilter patchByFilter,
+                            boolean upsertIfNewer, List<?> patchCondition, List<?> deleteCondition) {
+            List<Object> upserted = new ArrayList<>();
+            List<Object> patched = new ArrayList<>();
+            List<Object> deleted = new ArrayList<>();
+            if (deleteByFilter != null) {
+                for (Long id : new ArrayList<>(model.keySet())) {
+                    if (model.get(id).get("g").equals(deleteByFilter.get(2))) {
+                        model.remove(id);
+                        deleted.add(id);
+                    }
+                }
+            }
+            if (patchByFilter != null) {
+                Object g = ((List<?>) patchByFilter.filters()).get(2);
+                model.forEach((id, attrs) -> {
+                    if (attrs.get("g").equals(g)) {
+                        attrs.putAll(patchByFilter.patch());
+                        patched.add(id);
+                    }
+                });
+            }
+            for (UpsertRow row : upserts) {
+                Map<String, Object> current = model.get((Long) row.id());
+                if (current == null || !upsertIfNewer || (Long) current.get("v") < (Long) row.attributes().get("v")) {
+                    model.put((Long) row.id(), new HashMap<>(row.attributes()));
+                    upserted.add(row.id());
+                }
+            }
+            for (PatchRow row : patches) {
+                Map<String, Object> current = model.get((Long) row.id());
+                if (current == null || deletes.contains(row.id())
+                        || (patchCondition != null && current.get("g").equals(patchCondition.get(2)))) {
+                    continue;
+                }
+                current.putAll(row.attributes());
+                patched.add(row.id());
+            }
+            for (Object id : deletes) {
+                Map<String, Object> current = model.get((Long) id);
+                if (current == null) {
+                    continue; // nothing to delete, nothing counted
+                }
+                if (deleteCondition == null || (Long) current.get("v") >= (Long) deleteCondition.get(2)) {
+                    model.remove((Long) id);
+                    deleted.add(id);
+                }
+            }
+            return new Oracle(upserted, patched, deleted);
+        }
+    }
 }
