@@ -199,6 +199,18 @@ class WriteFeaturesTest {
             r = node.writeOk(NS, write(null, null, null, List.of("tag", "Eq", "none"), null, false, null, null, null));
             assertEquals(0, r.affected());
             assertMatchesModel(node);
+
+            // An attribute the segment's documents lack: they match Eq null, and only the tail doc has it.
+            node.writeOk(NS, WriteRequest.of(List.of(doc(300, "late", 1L)), null, null, null, false));
+            model.put(300L, new HashMap<>(Map.of("late", 1L)));
+            r = node.writeOk(NS, write(null, null, null, List.of("late", "Eq", 1L),
+                    new PatchByFilter(java.util.Arrays.asList("late", "Eq", null), Map.of("late", 2L)), false,
+                    null, null, null));
+            assertEquals(List.of(300L), r.deletedIds());
+            assertEquals(new ArrayList<>(model.keySet()).subList(0, model.size() - 1), r.patchedIds());
+            model.remove(300L);
+            model.values().forEach(attrs -> attrs.put("late", 2L));
+            assertMatchesModel(node);
         }
         try (TestNode node = new TestNode(store())) {
             assertMatchesModel(node);
@@ -257,6 +269,32 @@ class WriteFeaturesTest {
             model.remove(5L);
             model.put(202L, new HashMap<>(Map.of("tag", "newest")));
             assertMatchesModel(node);
+        }
+    }
+
+    @Test
+    void queriesSeeAFilterWriteWholeOrNotAtAll() {
+        try (TestNode node = new TestNode(store(), CONFIG.replace("max-delete-by-filter = 8", "max-delete-by-filter = 100")
+                .replace("max-patch-by-filter = 8", "max-patch-by-filter = 100"))) {
+            seedSegmentAndTail(node);
+            TestProbe<StatusReply<WriteResult>> write = node.sendWrite(NS, write(null, null, null,
+                    List.of("bucket", "Eq", 0L), new PatchByFilter(List.of("bucket", "Eq", 1L), Map.of("tag", "p")),
+                    false, null, null, null));
+            List<TestProbe<StatusReply<NamespaceProtocol.QueryResult>>> queries = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                TestProbe<StatusReply<NamespaceProtocol.QueryResult>> probe = node.kit.createTestProbe();
+                node.region.tell(new org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<>(NS,
+                        new NamespaceProtocol.Query(QueryRequest.orderBy("id", false, 1000).including(List.of("tag")),
+                                probe.getRef())));
+                queries.add(probe);
+            }
+            assertEquals(20, write.receiveMessage(TestNode.TIMEOUT).getValue().affected());
+            for (TestProbe<StatusReply<NamespaceProtocol.QueryResult>> probe : queries) {
+                List<Row> rows = probe.receiveMessage(TestNode.TIMEOUT).getValue().rows();
+                long patched = rows.stream().filter(r -> "p".equals(r.attributes().get("tag"))).count();
+                assertTrue((rows.size() == 30 && patched == 0) || (rows.size() == 20 && patched == 10),
+                        () -> rows.size() + " rows, " + patched + " patched: a partial write was visible");
+            }
         }
     }
 
