@@ -247,6 +247,26 @@ final class FilterWrites {
     }
 
     /**
+     * The segment documents a plain write's patches apply to: ids neither earlier in the write
+     * nor in {@code latest}, with the segment holding each one's live document (ids in no segment
+     * have no document: their patches are dropped).
+     */
+    static Map<DocId, SegmentView> patchBases(List<WalOp> ops, Map<DocId, WalOp> latest, List<SegmentView> segments) {
+        Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
+        Set<DocId> seen = new HashSet<>();
+        for (WalOp op : ops) {
+            if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())) {
+                SegmentView holder = liveSegment(segments, op.id());
+                if (holder != null) {
+                    wanted.put(op.id(), holder);
+                }
+            }
+            seen.add(op.id());
+        }
+        return wanted;
+    }
+
+    /**
      * Current documents: an id's newest operation in {@code latest} decides; an id it does not
      * mention has the document {@code fetched} holds for it, which must include every segment
      * document {@link #apply} asks for (patched or conditioned ids).

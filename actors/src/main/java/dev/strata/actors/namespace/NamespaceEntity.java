@@ -29,7 +29,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -608,17 +607,7 @@ public final class NamespaceEntity {
             return false;
         }
         if (p.outcome == null && p.bases == null) {
-            Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
-            Set<DocId> seen = new HashSet<>();
-            for (WalOp op : p.admitted) {
-                if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())) {
-                    SegmentView holder = liveSegment(op.id());
-                    if (holder != null) {
-                        wanted.put(op.id(), holder);
-                    }
-                }
-                seen.add(op.id());
-            }
+            Map<DocId, SegmentView> wanted = FilterWrites.patchBases(p.admitted, latest, segments);
             if (!wanted.isEmpty()) {
                 if (!p.fetching) {
                     p.fetching = true;
@@ -662,10 +651,6 @@ public final class NamespaceEntity {
         }
         drain();
         return Behaviors.same();
-    }
-
-    private SegmentView liveSegment(DocId id) {
-        return FilterWrites.liveSegment(segments, id);
     }
 
     private void fetchBases(Map<DocId, SegmentView> wanted) {
