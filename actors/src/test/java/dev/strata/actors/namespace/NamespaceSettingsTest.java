@@ -21,12 +21,15 @@ class NamespaceSettingsTest {
         assertEquals(8, s.maxSegments());
         assertEquals(Duration.ofMinutes(5), s.garbageGrace());
         assertEquals(3, s.keepManifests());
+        assertEquals(NamespaceSettings.DEFAULT_MAX_DELETE_BY_FILTER, s.maxDeleteByFilter());
+        assertEquals(NamespaceSettings.DEFAULT_MAX_PATCH_BY_FILTER, s.maxPatchByFilter());
     }
 
     @Test
     void indexingSettingsAreValidatedByKey() {
         for (String bad : new String[] {"indexing.after-ops = 0", "indexing.threads = 0", "compaction.max-segments = 0",
-                "garbage.grace = -1s", "garbage.keep-manifests = 0", "indexing.after-quiet = 0s"}) {
+                "garbage.grace = -1s", "garbage.keep-manifests = 0", "indexing.after-quiet = 0s",
+                "writes.max-delete-by-filter = 0", "writes.max-patch-by-filter = 3000000000"}) {
             SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
                     ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
             String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));
