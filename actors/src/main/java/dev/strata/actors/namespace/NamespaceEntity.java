@@ -629,10 +629,24 @@ public final class NamespaceEntity {
     private void evaluate(Pending p) {
         long gen = generation;
         NamespaceSettings settings = resources.settings();
-        // A copy: later writes change latest while the evaluation runs off the actor.
-        FilterWrites.View view = new FilterWrites.View(segments, new HashMap<>(latest), schema);
         FilterWrites.Limits limits = new FilterWrites.Limits(settings.maxDeleteByFilter(), settings.maxPatchByFilter());
-        context.pipeToSelf(FilterWrites.evaluate(view, p.planOrNull, p.admitted, limits, resources.compute()),
+        CompletableFuture<FilterWrites.View> view;
+        if (p.planOrNull.byFilter()) {
+            // Filters need every id's newest operation: replayed off the actor from the immutable
+            // tail batches and the (few) resolved pending operations, copied here in order.
+            List<WalOp> pendingOps = new ArrayList<>();
+            if (inFlight != null) {
+                inFlight.forEach(q -> pendingOps.addAll(q.resolved));
+            }
+            queued.forEach(q -> pendingOps.addAll(q.resolved));
+            view = FilterWrites.replay(List.copyOf(tail), pendingOps, segments, schema, resources.compute());
+        } else {
+            // Conditions need only the rows' own ids: a small copy, taken now.
+            view = CompletableFuture.completedFuture(new FilterWrites.View(segments,
+                    FilterWrites.restrict(latest, p.admitted), schema));
+        }
+        context.pipeToSelf(view.thenCompose(v -> FilterWrites.evaluate(v, p.planOrNull, p.admitted, limits,
+                        resources.compute())),
                 (outcome, error) -> new Evaluated(gen, outcome, error == null ? null : unwrap(error)));
     }
 
