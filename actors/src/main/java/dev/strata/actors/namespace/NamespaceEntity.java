@@ -660,6 +660,12 @@ public final class NamespaceEntity {
             reject(head.command, m.errorOrNull() instanceof NamespaceException e ? e
                     : new NamespaceException.Unavailable("could not evaluate the write's filters: "
                     + m.errorOrNull().getMessage()));
+            if (admitting.isEmpty()) {
+                // Nothing was admitted on top of the refused write's schema changes: undo them.
+                // (Writes admitted behind it keep them; the next declaring commit may publish them.)
+                schema = !queued.isEmpty() ? queued.get(queued.size() - 1).schemaAfter
+                        : inFlight != null ? inFlight.get(inFlight.size() - 1).schemaAfter : committedSchema;
+            }
         } else {
             head.outcome = m.outcomeOrNull();
         }

@@ -225,9 +225,13 @@ class WriteFeaturesTest {
             assertBadRequest(node.write(NS, write(List.of(doc(50, "version", 1L)), null, null,
                     List.of("version", "Eq", 1L), null, false, null, null, null)), "limit of 8");
             assertBadRequest(node.write(NS, write(null, null, null, null,
-                    new PatchByFilter(List.of("version", "Eq", 1L), Map.of("tag", "x")), false, null, null, null)),
-                    "limit of 8");
+                    new PatchByFilter(List.of("version", "Eq", 1L), Map.of("tag", "x", "fresh", "s")), false,
+                    null, null, null)), "limit of 8");
             assertMatchesModel(node);
+            assertEquals(null, NamespaceAdminTest.describeOk(node, NS).schema().get("fresh"),
+                    "a refused write leaves no attribute behind");
+            node.writeOk(NS, WriteRequest.of(List.of(doc(60, "fresh", 5L)), null, null, null, false));
+            model.put(60L, new HashMap<>(Map.of("fresh", 5L)));
             // allow_partial: the 8 smallest ids.
             WriteResult r = node.writeOk(NS, write(null, null, null, List.of("version", "Eq", 1L), null, true,
                     null, null, null));
