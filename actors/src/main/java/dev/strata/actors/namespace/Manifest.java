@@ -3,6 +3,7 @@ package dev.strata.actors.namespace;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.index.doc.Schema;
 import dev.strata.index.vector.Metric;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,10 +27,13 @@ import java.util.Objects;
  * manifest that names them, so the manifest's create-if-absent is the single commit point: a
  * segment or deletes object no manifest names is garbage, never data.
  *
- * @param metricOrNull the namespace's distance metric, or null until a vector is written
+ * @param metricOrNull    the namespace's distance metric, or null until a vector is written
+ * @param createdAtOrNull when the namespace was first written; null in manifests written before
+ *                        it was recorded (the entity then falls back to object timestamps)
  */
 public record Manifest(int formatVersion, NamespaceName namespace, long version, Schema schema,
-                       Metric metricOrNull, List<SegmentEntry> segments, long indexedThrough) {
+                       Metric metricOrNull, List<SegmentEntry> segments, long indexedThrough,
+                       Instant createdAtOrNull) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -60,6 +64,12 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
         }
     }
 
+    /** A manifest without a creation time. */
+    public Manifest(int formatVersion, NamespaceName namespace, long version, Schema schema, Metric metricOrNull,
+                    List<SegmentEntry> segments, long indexedThrough) {
+        this(formatVersion, namespace, version, schema, metricOrNull, segments, indexedThrough, null);
+    }
+
     public Manifest {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(schema, "schema");
@@ -86,18 +96,28 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
 
     /** The next version with another schema and metric. */
     public Manifest next(Schema newSchema, Metric newMetric) {
-        return new Manifest(formatVersion, namespace, version + 1, newSchema, newMetric, segments, indexedThrough);
+        return new Manifest(formatVersion, namespace, version + 1, newSchema, newMetric, segments, indexedThrough,
+                createdAtOrNull);
+    }
+
+    /** This manifest with the creation time set, if it has none (the version is unchanged). */
+    public Manifest withCreatedAt(Instant createdAtOrNull) {
+        return this.createdAtOrNull != null || createdAtOrNull == null ? this
+                : new Manifest(formatVersion, namespace, version, schema, metricOrNull, segments, indexedThrough,
+                createdAtOrNull);
     }
 
     /** The next version with one more segment, indexed through its last WAL sequence. */
     public Manifest withSegment(Schema newSchema, SegmentEntry segment) {
         List<SegmentEntry> all = new java.util.ArrayList<>(segments);
         all.add(segment);
-        return new Manifest(formatVersion, namespace, version + 1, newSchema, metricOrNull, all, segment.walLast());
+        return new Manifest(formatVersion, namespace, version + 1, newSchema, metricOrNull, all, segment.walLast(),
+                createdAtOrNull);
     }
 
     /** The next version whose only segment is {@code merged}, which replaces all of this one's. */
     public Manifest compacted(SegmentEntry merged) {
-        return new Manifest(formatVersion, namespace, version + 1, schema, metricOrNull, List.of(merged), indexedThrough);
+        return new Manifest(formatVersion, namespace, version + 1, schema, metricOrNull, List.of(merged), indexedThrough,
+                createdAtOrNull);
     }
 }

@@ -10,6 +10,7 @@ import dev.strata.index.doc.CorruptDataException;
 import dev.strata.index.doc.Schema;
 import dev.strata.index.vector.Metric;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,8 @@ import java.util.Map;
  *             "attributes": {"name": {"type": "string", "filterable": true}, ...}},
  *  "segments": [{"id": "…", "key": "…", "bytes": 123, "documents": 10, "wal_first": 1, "wal_last": 4,
  *                 "deletes_key": "…" (optional), "deletes": 2 (optional, default 0)}],
- *  "indexed_through": 4}
+ *  "indexed_through": 4,
+ *  "created_at": "2026-01-02T03:04:05.678Z" (optional: absent in manifests written before it existed)}
  * </pre>
  * Decoding rejects anything malformed with a {@link CorruptDataException} naming the object.
  */
@@ -64,6 +66,9 @@ public final class ManifestCodec {
             }
         }
         root.put("indexed_through", m.indexedThrough());
+        if (m.createdAtOrNull() != null) {
+            root.put("created_at", m.createdAtOrNull().toString());
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (IOException e) {
@@ -112,7 +117,8 @@ public final class ManifestCodec {
                     new NamespaceName(text(root, "namespace", resource)),
                     number(root, "version", resource), schema,
                     metric.isMissingNode() || metric.isNull() ? null : Metric.fromApiName(metric.asText()),
-                    segments, number(root, "indexed_through", resource));
+                    segments, number(root, "indexed_through", resource),
+                    root.hasNonNull("created_at") ? Instant.parse(text(root, "created_at", resource)) : null);
         } catch (CorruptDataException e) {
             throw e;
         } catch (RuntimeException e) {

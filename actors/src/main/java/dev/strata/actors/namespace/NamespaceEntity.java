@@ -14,6 +14,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Stop;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
+import dev.strata.actors.storage.NamespaceDeletion;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
@@ -26,11 +27,11 @@ import dev.strata.index.wal.WalWriter;
 import dev.strata.tiering.read.ReadStats;
 import dev.strata.tiering.read.TieredReader;
 import dev.strata.tiering.store.ObjectStore;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,11 +56,19 @@ import org.apache.pekko.pattern.StatusReply;
  * The owner of one namespace: a Cluster Sharding entity that commits its writes to the WAL and
  * answers its queries.
  *
- * <p>Implementation notes. Two behaviours: {@code hydrating} stashes commands while
- * {@link Hydration} loads the bucket; {@code active} serves. A write passes three queues in
- * order: {@code admitting} (schema-checked; its patches wait for their base documents, and
- * the writes behind it wait too, so patches see every earlier write), {@code queued} (resolved
- * to upserts and deletes) and {@code inFlight} (the one WAL object being created). Group
+ * <p>Implementation notes. Three behaviours: {@code hydrating} stashes commands while
+ * {@link Hydration} loads the bucket (after finishing a deletion a crash interrupted);
+ * {@code active} serves; {@code deleting} stashes requests while a DeleteNamespace waits for the
+ * pending writes and any background job, then deletes ({@link NamespaceDeletion}) and hydrates
+ * again, so what waited meets an empty namespace. A write passes three queues in order:
+ * {@code admitting} (schema-checked by {@link WriteAdmission}; at its head a write is resolved
+ * by {@link FilterWrites}: plain patches wait for their base documents, and a write with
+ * by-filter operations or conditions is evaluated off the actor against a copy of the state
+ * then, which is exact because every earlier write is in {@code latest} and the writes behind
+ * it wait), {@code queued} (resolved to upserts and deletes) and {@code inFlight} (the one WAL
+ * object being created). A schema update is a write without operations. A batch that declares
+ * schema (or sets the metric) publishes a manifest before its WAL object; a batch with only
+ * declarations publishes just the manifest. Group
  * commit: while a create-if-absent is in flight, resolved writes gather in {@code queued}; when
  * it completes they all go into the next WAL object. A write is acknowledged, and its operations
  * enter the query snapshot, only after its WAL object exists. A create that finds the key taken
@@ -114,9 +123,22 @@ public final class NamespaceEntity {
 
     private record BasesLoaded(long generation, Map<DocId, Document> bases, Throwable errorOrNull) implements Command {}
 
-    /** {@code bytes} is the WAL object's size, or -1 when another owner created the key first. */
-    private record Committed(long generation, long sequence, long bytes, Manifest publishedOrNull,
+    /** The head write's filters and conditions were evaluated (see {@link FilterWrites}). */
+    private record Evaluated(long generation, FilterWrites.Outcome outcomeOrNull, Throwable errorOrNull)
+            implements Command {}
+
+    /**
+     * {@code bytes} is the WAL object's size, or -1 when another owner created the key first;
+     * {@code wal} is false for a commit that only published a manifest (a schema change).
+     */
+    private record Committed(long generation, long sequence, boolean wal, long bytes, Manifest publishedOrNull,
                              Throwable errorOrNull) implements Command {}
+
+    /** The namespace's objects are deleted (or the deletion failed). */
+    private record Deleted(long generation, Throwable errorOrNull) implements Command {}
+
+    /** Creation and update times read from object timestamps after a load. */
+    private record TimesLoaded(long generation, NamespaceTimes.Times times) implements Command {}
 
     private enum Idle implements Command { INSTANCE }
 
@@ -153,24 +175,42 @@ public final class NamespaceEntity {
 
     private record Warmed(long bytes, Throwable errorOrNull) implements Command {}
 
-    /** One write on its way through the queues. */
+    /**
+     * One write (or schema update) on its way through the queues: its admitted operations, the
+     * plan of its filters and conditions (null for a plain write), whether it declared schema a
+     * manifest must carry, and the schema after it.
+     */
     private static final class Pending {
-        final Write command;
+        final Command command;
         final List<WalOp> admitted;
+        final FilterWrites.Plan planOrNull;
+        final boolean declared;
+        final Schema schemaAfter;
         Map<DocId, Document> bases;
         boolean fetching;
+        FilterWrites.Outcome outcome;
         List<WalOp> resolved;
-        int patched;
 
-        Pending(Write command, List<WalOp> admitted) {
+        Pending(Command command, List<WalOp> admitted, FilterWrites.Plan planOrNull, boolean declared,
+                Schema schemaAfter) {
             this.command = command;
             this.admitted = admitted;
+            this.planOrNull = planOrNull;
+            this.declared = declared;
+            this.schemaAfter = schemaAfter;
         }
 
         WriteResult result(long sequence) {
-            int upserts = command.request().upserts().size();
-            int deletes = command.request().deletes().size();
-            return new WriteResult(sequence, upserts, patched, deletes);
+            FilterWrites.Outcome o = outcome;
+            if (!(command instanceof Write w) || !w.request().returnAffectedIds()) {
+                return new WriteResult(sequence, o.upserted(), o.patched(), o.deleted());
+            }
+            return new WriteResult(sequence, o.upserted(), o.patched(), o.deleted(), json(o.upsertedIds()),
+                    json(o.patchedIds()), json(o.deletedIds()));
+        }
+
+        private static List<Object> json(List<DocId> ids) {
+            return ids.stream().map(DocId::toJson).toList();
         }
     }
 
@@ -218,6 +258,15 @@ public final class NamespaceEntity {
     private final List<Work> nextCheck = new ArrayList<>();
     /** Strong queries whose check found this owner's own in-flight WAL create: decided by its outcome. */
     private final List<Work> afterCommit = new ArrayList<>();
+    /** When the namespace was created, once known (manifest, first commit, or object timestamps). */
+    private java.time.Instant createdAt;
+    /** When this entity last committed a write, or null. */
+    private java.time.Instant lastWriteAt;
+    /** Timestamps of the bucket's objects as read after the load, or null until read. */
+    private NamespaceTimes.Times loadedTimes;
+    /** Callers of a DeleteNamespace waiting for it, or null when none is pending. */
+    private List<ActorRef<StatusReply<org.apache.pekko.Done>>> deleteRepliesOrNull;
+    private boolean deletionStarted;
 
     private NamespaceEntity(ActorContext<Command> context, StashBuffer<Command> stash, TimerScheduler<Command> timers,
                             ActorRef<ClusterSharding.ShardCommand> shardOrNull, NamespaceName namespace,
@@ -259,7 +308,12 @@ public final class NamespaceEntity {
         loading = true;
         stashChecks();
         context.cancelReceiveTimeout();
-        context.pipeToSelf(Hydration.load(namespace, resources.store(), resources.reader(), resources.compute(), stats),
+        deleteRepliesOrNull = null;
+        deletionStarted = false;
+        // A deletion a crash interrupted is finished before anything is read (see NamespaceDeletion).
+        context.pipeToSelf(NamespaceDeletion.finishIfTombstoned(resources.store(), layout)
+                        .thenCompose(ignored -> Hydration.load(namespace, resources.store(), resources.reader(),
+                                resources.compute(), stats)),
                 (loaded, error) -> error == null ? new Loaded(gen, loaded) : new LoadFailed(gen, unwrap(error)));
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, this::onLoaded)
@@ -267,6 +321,9 @@ public final class NamespaceEntity {
                 .onMessage(Stop.class, m -> stopNow("the namespace is moving to another node"))
                 .onMessage(Idle.class, m -> Behaviors.same())
                 .onMessage(BasesLoaded.class, m -> Behaviors.same())
+                .onMessage(Evaluated.class, m -> Behaviors.same())
+                .onMessage(Deleted.class, m -> Behaviors.same())
+                .onMessage(TimesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, m -> Behaviors.same())
                 .onMessage(Built.class, m -> Behaviors.same())
                 .onMessage(Published.class, m -> Behaviors.same())
@@ -309,6 +366,9 @@ public final class NamespaceEntity {
         latest.putAll(s.latest());
         exists = s.exists();
         nextSequence = s.nextSequence();
+        createdAt = manifest.createdAtOrNull();
+        lastWriteAt = null;
+        loadedTimes = null;
         refreshSnapshot();
         loading = false;
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
@@ -347,6 +407,9 @@ public final class NamespaceEntity {
                 .onMessage(Write.class, this::onWrite)
                 .onMessage(Query.class, this::onQuery)
                 .onMessage(BasesLoaded.class, this::onBasesLoaded)
+                .onMessage(Evaluated.class, this::onEvaluated)
+                .onMessage(TimesLoaded.class, this::onTimesLoaded)
+                .onMessage(Deleted.class, m -> Behaviors.same())
                 .onMessage(Committed.class, this::onCommitted)
                 .onMessage(Idle.class, this::onIdle)
                 .onMessage(Quiet.class, this::onQuiet)
@@ -365,17 +428,166 @@ public final class NamespaceEntity {
                 .onMessage(SlotsFreed.class, this::onSlotsFreed)
                 .onMessage(SlotTimeout.class, this::onSlotTimeout)
                 .onMessage(Checked.class, this::onChecked)
-                .onMessage(Describe.class, m -> notYet(m.replyTo(), "metadata"))
-                .onMessage(UpdateSchema.class, m -> notYet(m.replyTo(), "schema updates"))
-                .onMessage(DeleteNamespace.class, m -> notYet(m.replyTo(), "deleting a namespace"))
+                .onMessage(Describe.class, this::onDescribe)
+                .onMessage(UpdateSchema.class, this::onUpdateSchema)
+                .onMessage(DeleteNamespace.class, this::onDeleteNamespace)
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
                 .build();
     }
 
-    // Placeholders while the protocol's newer commands are being built: a clear error, never a hang.
-    private <T> Behavior<Command> notYet(ActorRef<StatusReply<T>> replyTo, String feature) {
-        replyTo.tell(StatusReply.error(new NamespaceException.BadRequest(feature + " is not supported yet")));
+    // ---- metadata, schema updates, deletion
+
+    private Behavior<Command> onDescribe(Describe m) {
+        describe(m.replyTo());
+        return Behaviors.same();
+    }
+
+    /** Replies with the committed state's metadata, computed on the compute executor. */
+    private void describe(ActorRef<StatusReply<NamespaceProtocol.NamespaceMetadata>> replyTo) {
+        if (!exists) {
+            replyTo.tell(StatusReply.error(new NamespaceException.NotFound("namespace " + namespace + " not found")));
+            return;
+        }
+        Snapshot described = snapshot;
+        Instant created = createdAt;
+        Instant lastWrite = lastWriteAt;
+        CompletableFuture<NamespaceTimes.Times> loaded;
+        if (loadedTimes != null || (created != null && lastWrite != null)) {
+            loaded = CompletableFuture.completedFuture(loadedTimes);
+        } else {
+            // Read from object timestamps on the first request that needs them, not on every load:
+            // hydration stays free of requests only metadata uses.
+            long gen = generation;
+            ActorRef<Command> self = context.getSelf();
+            loaded = NamespaceTimes.load(resources.store(), layout, manifest, List.copyOf(tail), nextSequence)
+                    .handle((times, error) -> {
+                        self.tell(new TimesLoaded(gen, error == null ? times : null));
+                        return error == null ? times : null;
+                    });
+        }
+        loaded.thenCompose(times -> NamespaceMetadataView.describe(described,
+                        NamespaceTimes.current(times, created, lastWrite), resources.compute()))
+                .whenComplete((metadata, error) ->
+                        replyTo.tell(error == null ? StatusReply.success(metadata) : StatusReply.error(unwrap(error))));
+    }
+
+    /**
+     * Declares attributes (see {@link WriteAdmission#declare}); the change travels the write
+     * queues like a write without operations, so it is ordered with the writes around it and
+     * made durable by the manifest its commit publishes.
+     */
+    private Behavior<Command> onUpdateSchema(UpdateSchema m) {
+        if (stopping) {
+            m.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
+            return Behaviors.same();
+        }
+        if (!exists && admitting.isEmpty() && queued.isEmpty() && inFlight == null) {
+            m.replyTo().tell(StatusReply.error(new NamespaceException.NotFound("namespace " + namespace + " not found")));
+            return Behaviors.same();
+        }
+        Schema next;
+        try {
+            next = WriteAdmission.declare(schema, m.attributes());
+        } catch (NamespaceException e) {
+            m.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        }
+        boolean changed = !next.equals(schema);
+        schema = next;
+        admitting.add(new Pending(m, List.of(), null, changed, next));
+        drain();
+        return Behaviors.same();
+    }
+
+    /**
+     * Deletes the namespace after the writes that arrived before it are committed; commands that
+     * arrive meanwhile are stashed and served afterwards by a fresh load, so a later write
+     * recreates the namespace from nothing and a later query finds none.
+     */
+    private Behavior<Command> onDeleteNamespace(DeleteNamespace m) {
+        if (deleteRepliesOrNull == null) {
+            deleteRepliesOrNull = new ArrayList<>();
+        }
+        deleteRepliesOrNull.add(m.replyTo());
+        maybeStartDeletion();
+        return deleting();
+    }
+
+    /** While a deletion waits or runs: internal results are handled, every request waits. */
+    private Behavior<Command> deleting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(BasesLoaded.class, this::onBasesLoaded)
+                .onMessage(Evaluated.class, this::onEvaluated)
+                .onMessage(TimesLoaded.class, m -> Behaviors.same())
+                .onMessage(Committed.class, this::onCommitted)
+                .onMessage(Built.class, this::onBuilt)
+                .onMessage(Published.class, this::onPublished)
+                .onMessage(Swept.class, this::onSwept)
+                .onMessage(Deleted.class, this::onDeleted)
+                .onMessage(DeleteNamespace.class, m -> {
+                    deleteRepliesOrNull.add(m.replyTo());
+                    return Behaviors.same();
+                })
+                .onMessage(Stop.class, m -> {
+                    stopping = true;
+                    return Behaviors.same();
+                })
+                .onMessage(Idle.class, m -> Behaviors.same())
+                .onMessage(Quiet.class, m -> Behaviors.same())
+                .onMessage(SweepDue.class, m -> Behaviors.same())
+                .onMessage(Loaded.class, m -> Behaviors.same())
+                .onMessage(LoadFailed.class, m -> Behaviors.same())
+                .onAnyMessage(this::stashOrReject)
+                .build();
+    }
+
+    /** Starts deleting once nothing is pending: no write queued or in flight, no job running. */
+    private void maybeStartDeletion() {
+        if (deleteRepliesOrNull == null || deletionStarted || !admitting.isEmpty() || !queued.isEmpty()
+                || inFlight != null || publishing || job != Job.NONE) {
+            return;
+        }
+        deletionStarted = true;
+        ready = null;
+        // Results of anything started before are dropped from here on.
+        long gen = ++generation;
+        timers.cancelAll();
+        context.pipeToSelf(NamespaceDeletion.delete(resources.store(), layout),
+                (done, error) -> new Deleted(gen, error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onDeleted(Deleted m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        List<ActorRef<StatusReply<org.apache.pekko.Done>>> replies = deleteRepliesOrNull;
+        deleteRepliesOrNull = null;
+        if (m.errorOrNull() != null) {
+            context.getLog().warn("namespace {}: deletion failed; the next load finishes it", namespace, m.errorOrNull());
+            NamespaceException.Unavailable error = new NamespaceException.Unavailable("deleting namespace " + namespace
+                    + " failed: " + m.errorOrNull().getMessage() + "; retry");
+            replies.forEach(r -> r.tell(StatusReply.error(error)));
+        } else {
+            context.getLog().info("namespace {} deleted", namespace);
+            replies.forEach(r -> r.tell(StatusReply.success(org.apache.pekko.Done.getInstance())));
+        }
+        if (stopping) {
+            return stopNow("the namespace is moving to another node");
+        }
+        // Load again (an empty namespace, or what a failed deletion left) and serve what waited.
+        return hydrate();
+    }
+
+    private Behavior<Command> onTimesLoaded(TimesLoaded m) {
+        if (m.generation() == generation && m.times() != null) {
+            loadedTimes = m.times();
+            if (createdAt == null) {
+                createdAt = loadedTimes.createdAtOrNull();
+                // Recorded by the next manifest this entity publishes, whatever publishes it.
+                manifest = manifest.withCreatedAt(createdAt);
+            }
+        }
         return Behaviors.same();
     }
 
@@ -681,7 +893,7 @@ public final class NamespaceEntity {
         }
         schema = admitted.schema();
         metric = admitted.metricOrNull();
-        admitting.add(new Pending(w, admitted.ops()));
+        admitting.add(new Pending(w, admitted.ops(), admitted.planOrNull(), admitted.declared(), schema));
         drain();
         return Behaviors.same();
     }
@@ -713,26 +925,27 @@ public final class NamespaceEntity {
             queued.add(head);
         }
         commitIfIdle();
+        maybeStartDeletion();
     }
 
     /**
-     * Turns a write's patches into upserts of whole documents. Patches of ids that are neither in
-     * the tail, nor earlier in the write, nor live in a segment are dropped; ids only in a segment
-     * need their document read first, which this starts (returning false) unless it is done.
+     * Resolves a write into upserts and deletes (see {@link FilterWrites}), returning false while
+     * it waits for documents. A plain write needs only the segment documents its patches apply to
+     * (ids neither in the tail, nor earlier in the write, nor live in a segment are dropped); a
+     * write with filters or conditions is evaluated off the actor against the current state, which
+     * stays put because it is the head of {@code admitting}: every earlier write is in
+     * {@code latest}, and every later one waits behind it.
      */
     private boolean resolve(Pending p) {
-        if (p.bases == null) {
-            Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
-            Set<DocId> seen = new HashSet<>();
-            for (WalOp op : p.admitted) {
-                if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())) {
-                    SegmentView holder = liveSegment(op.id());
-                    if (holder != null) {
-                        wanted.put(op.id(), holder);
-                    }
-                }
-                seen.add(op.id());
+        if (p.outcome == null && p.planOrNull != null) {
+            if (!p.fetching) {
+                p.fetching = true;
+                evaluate(p);
             }
+            return false;
+        }
+        if (p.outcome == null && p.bases == null) {
+            Map<DocId, SegmentView> wanted = FilterWrites.patchBases(p.admitted, latest, segments);
             if (!wanted.isEmpty()) {
                 if (!p.fetching) {
                     p.fetching = true;
@@ -742,35 +955,60 @@ public final class NamespaceEntity {
             }
             p.bases = Map.of();
         }
-        Map<DocId, WalOp> overlay = new LinkedHashMap<>();
-        List<WalOp> out = new ArrayList<>(p.admitted.size());
-        for (WalOp op : p.admitted) {
-            WalOp effective = op;
-            if (op instanceof WalOp.Patch patch) {
-                WalOp base = overlay.containsKey(op.id()) ? overlay.get(op.id()) : latest.get(op.id());
-                Document doc = base instanceof WalOp.Upsert u ? u.document()
-                        : base == null ? p.bases.get(op.id()) : null;
-                if (doc == null) {
-                    continue;
-                }
-                effective = new WalOp.Upsert(Hydration.patched(doc, patch.attributes()));
-                p.patched++;
-            }
-            overlay.put(op.id(), effective);
-            out.add(effective);
+        if (p.outcome == null) {
+            p.outcome = FilterWrites.apply(p.admitted, null, List.of(), List.of(), null,
+                    FilterWrites.lookup(latest, segments, p.bases), schema);
         }
-        latest.putAll(overlay);
-        p.resolved = out;
+        p.resolved = p.outcome.ops();
+        p.resolved.forEach(op -> latest.put(op.id(), op));
         return true;
     }
 
-    private SegmentView liveSegment(DocId id) {
-        for (int i = segments.size() - 1; i >= 0; i--) {
-            if (segments.get(i).liveOrdinal(id) >= 0) {
-                return segments.get(i);
+    private void evaluate(Pending p) {
+        long gen = generation;
+        NamespaceSettings settings = resources.settings();
+        FilterWrites.Limits limits = new FilterWrites.Limits(settings.maxDeleteByFilter(), settings.maxPatchByFilter());
+        CompletableFuture<FilterWrites.View> view;
+        if (p.planOrNull.byFilter()) {
+            // Filters need every id's newest operation: replayed off the actor from the immutable
+            // tail batches and the (few) resolved pending operations, copied here in order.
+            List<WalOp> pendingOps = new ArrayList<>();
+            if (inFlight != null) {
+                inFlight.forEach(q -> pendingOps.addAll(q.resolved));
             }
+            queued.forEach(q -> pendingOps.addAll(q.resolved));
+            view = FilterWrites.replay(List.copyOf(tail), pendingOps, segments, schema, resources.compute());
+        } else {
+            // Conditions need only the rows' own ids: a small copy, taken now.
+            view = CompletableFuture.completedFuture(new FilterWrites.View(segments,
+                    FilterWrites.restrict(latest, p.admitted), schema));
         }
-        return null;
+        context.pipeToSelf(view.thenCompose(v -> FilterWrites.evaluate(v, p.planOrNull, p.admitted, limits,
+                        resources.compute())),
+                (outcome, error) -> new Evaluated(gen, outcome, error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onEvaluated(Evaluated m) {
+        if (m.generation() != generation || admitting.isEmpty()) {
+            return Behaviors.same();
+        }
+        Pending head = admitting.peek();
+        if (m.errorOrNull() != null) {
+            admitting.poll();
+            reject(head.command, m.errorOrNull() instanceof NamespaceException e ? e
+                    : new NamespaceException.Unavailable("could not evaluate the write's filters: "
+                    + m.errorOrNull().getMessage()));
+            if (admitting.isEmpty()) {
+                // Nothing was admitted on top of the refused write's schema changes: undo them.
+                // (Writes admitted behind it keep them; the next declaring commit may publish them.)
+                schema = !queued.isEmpty() ? queued.get(queued.size() - 1).schemaAfter
+                        : inFlight != null ? inFlight.get(inFlight.size() - 1).schemaAfter : committedSchema;
+            }
+        } else {
+            head.outcome = m.outcomeOrNull();
+        }
+        drain();
+        return Behaviors.same();
     }
 
     private void fetchBases(Map<DocId, SegmentView> wanted) {
@@ -814,23 +1052,36 @@ public final class NamespaceEntity {
         queued.clear();
         List<WalOp> ops = new ArrayList<>();
         batch.forEach(p -> ops.addAll(p.resolved));
-        if (ops.isEmpty()) {
+        // The schema after the batch: declarations (types without values yet, filterable) live
+        // only in manifests, so a batch that declares publishes one before its WAL object, as the
+        // first metric does. Inferred types need no manifest: replaying the WAL infers them again.
+        Schema after = batch.get(batch.size() - 1).schemaAfter;
+        boolean declares = batch.stream().anyMatch(p -> p.declared) && !after.equals(manifest.schema());
+        if (ops.isEmpty() && !declares) {
             // Nothing to change (for example only patches of missing ids): nothing to make durable.
-            batch.forEach(p -> p.command.replyTo().tell(StatusReply.success(p.result(nextSequence - 1))));
+            batch.forEach(p -> succeed(p, nextSequence - 1));
             return;
         }
+        if (!exists && createdAt == null) {
+            createdAt = java.time.Instant.now();
+        }
+        manifest = manifest.withCreatedAt(createdAt);
         inFlight = batch;
         long gen = generation;
-        long sequence = nextSequence;
+        boolean toWal = !ops.isEmpty();
+        long sequence = toWal ? nextSequence : nextSequence - 1;
         Schema encodeWith = schema;
-        Manifest publish = metric != null && manifest.metricOrNull() == null ? manifest.next(committedSchema, metric) : null;
-        CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> encode(encodeWith, ops), resources.compute())
+        Manifest publish = declares || (metric != null && manifest.metricOrNull() == null)
+                ? manifest.next(after, metric) : null;
+        CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> toWal ? encode(encodeWith, ops) : null,
+                        resources.compute())
                 .thenCompose(bytes -> (publish == null ? CompletableFuture.completedFuture(true)
                         : manifests.create(publish.version(), ManifestCodec.encode(publish)))
                         .thenCompose(published -> !published ? CompletableFuture.completedFuture(-1L)
+                                : !toWal ? CompletableFuture.completedFuture(0L)
                                 : wal.create(sequence, bytes).thenApply(created -> created ? (long) bytes.length : -1L)));
-        context.pipeToSelf(done, (bytes, error) -> new Committed(gen, sequence, error == null ? bytes : -1, publish,
-                error == null ? null : unwrap(error)));
+        context.pipeToSelf(done, (bytes, error) -> new Committed(gen, sequence, toWal, error == null ? bytes : -1,
+                publish, error == null ? null : unwrap(error)));
     }
 
     private static byte[] encode(Schema schema, List<WalOp> ops) {
@@ -857,20 +1108,23 @@ public final class NamespaceEntity {
         }
         List<WalOp> ops = new ArrayList<>();
         batch.forEach(p -> ops.addAll(p.resolved));
-        tail.add(new TailBatch(m.sequence(), ops, m.bytes()));
-        tailOps += ops.size();
-        tailBytes += m.bytes();
-        nextSequence = m.sequence() + 1;
+        if (m.wal()) {
+            tail.add(new TailBatch(m.sequence(), ops, m.bytes()));
+            tailOps += ops.size();
+            tailBytes += m.bytes();
+            nextSequence = m.sequence() + 1;
+        }
         exists = true;
-        committedSchema = schema;
+        lastWriteAt = java.time.Instant.now();
+        committedSchema = batch.get(batch.size() - 1).schemaAfter;
         Set<DocId> ids = new HashSet<>();
         ops.forEach(op -> ids.add(op.id()));
         segments = segments.stream().map(v -> v.exclude(ids)).toList();
         refreshSnapshot();
         // The snapshot holds the batch before anyone hears of it: a query sent after an
         // acknowledgement sees the write.
-        batch.forEach(p -> p.command.replyTo().tell(StatusReply.success(p.result(m.sequence()))));
-        if (stopping && admitting.isEmpty() && queued.isEmpty()) {
+        batch.forEach(p -> succeed(p, m.sequence()));
+        if (stopping && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }
         timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
@@ -878,7 +1132,17 @@ public final class NamespaceEntity {
         publishIfReady();
         commitIfIdle();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
+    }
+
+    /** Acknowledges a committed write or schema update. */
+    private void succeed(Pending p, long sequence) {
+        if (p.command instanceof Write w) {
+            w.replyTo().tell(StatusReply.success(p.result(sequence)));
+        } else if (p.command instanceof UpdateSchema u) {
+            describe(u.replyTo());
+        }
     }
 
     /** Another owner wrote (or a WAL write failed): fail everything pending and reload. */
@@ -892,6 +1156,10 @@ public final class NamespaceEntity {
         queued.clear();
         admitting.forEach(p -> reject(p.command, error));
         admitting.clear();
+        if (deleteRepliesOrNull != null) {
+            deleteRepliesOrNull.forEach(r -> r.tell(StatusReply.error(error)));
+            deleteRepliesOrNull = null;
+        }
         if (stopping) {
             rejectQueries(error);
             return Behaviors.stopped();
@@ -900,7 +1168,8 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onIdle(Idle m) {
-        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE) {
+        if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE
+                || deleteRepliesOrNull != null) {
             return Behaviors.same();
         }
         if (shardOrNull == null) {
@@ -911,7 +1180,7 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onStop(Stop m) {
-        if (inFlight == null && queued.isEmpty() && admitting.isEmpty()) {
+        if (inFlight == null && queued.isEmpty() && admitting.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }
         // Finish what has started, so no write is left unanswered; new writes are refused.
@@ -934,7 +1203,7 @@ public final class NamespaceEntity {
 
     /** Starts the most urgent background job, if none runs: indexing, then compaction, then a sweep. */
     private void maybeStartJob(boolean quiet) {
-        if (job != Job.NONE || stopping) {
+        if (job != Job.NONE || stopping || deleteRepliesOrNull != null) {
             return;
         }
         NamespaceSettings settings = resources.settings();
@@ -995,6 +1264,12 @@ public final class NamespaceEntity {
 
     private Behavior<Command> onBuilt(Built m) {
         if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        if (deleteRepliesOrNull != null) {
+            // The namespace is being deleted: the build is dropped, its objects go with the rest.
+            job = Job.NONE;
+            maybeStartDeletion();
             return Behaviors.same();
         }
         if (m.errorOrNull() != null) {
@@ -1066,11 +1341,12 @@ public final class NamespaceEntity {
                 namespace, manifest.version(), m.kind(), segments.size(), tail.size());
         scheduleSweep();
         ensureQuietTimer();
-        if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty()) {
+        if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }
         commitIfIdle();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
     }
 
@@ -1101,6 +1377,7 @@ public final class NamespaceEntity {
         }
         ensureQuietTimer();
         maybeStartJob(false);
+        maybeStartDeletion();
         return Behaviors.same();
     }
 
@@ -1128,6 +1405,12 @@ public final class NamespaceEntity {
             q.replyTo().tell(StatusReply.error(error));
         } else if (command instanceof Work w) {
             reject(w.command(), error);
+        } else if (command instanceof UpdateSchema u) {
+            u.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof Describe d) {
+            d.replyTo().tell(StatusReply.error(error));
+        } else if (command instanceof DeleteNamespace d) {
+            d.replyTo().tell(StatusReply.error(error));
         }
     }
 

@@ -19,11 +19,14 @@ import java.time.Duration;
  * @param keepManifests     how many of the newest manifest versions are kept
  * @param maxConcurrentQueries query slots per namespace (an aggregation takes 4, an exact kNN 2)
  * @param queryQueueTimeout how long a query waits for a slot before it fails with 429
+ * @param maxDeleteByFilter documents one delete_by_filter may delete (more: BadRequest unless allow_partial)
+ * @param maxPatchByFilter  documents one patch_by_filter may patch (more: BadRequest unless allow_partial)
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
                                 int maxSegments, Duration garbageGrace, int keepManifests,
-                                int maxConcurrentQueries, Duration queryQueueTimeout) {
+                                int maxConcurrentQueries, Duration queryQueueTimeout,
+                                long maxDeleteByFilter, long maxPatchByFilter) {
 
     private static final String ROOT = "strata.namespace.";
 
@@ -43,6 +46,10 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
         require(maxConcurrentQueries > 0, ROOT + "queries.max-concurrent", maxConcurrentQueries, "must be positive");
         require(queryQueueTimeout != null && !queryQueueTimeout.isNegative(), ROOT + "queries.queue-timeout",
                 queryQueueTimeout, "must not be negative");
+        require(maxDeleteByFilter > 0 && maxDeleteByFilter <= Integer.MAX_VALUE, ROOT + "writes.max-delete-by-filter",
+                maxDeleteByFilter, "must be positive and at most " + Integer.MAX_VALUE);
+        require(maxPatchByFilter > 0 && maxPatchByFilter <= Integer.MAX_VALUE, ROOT + "writes.max-patch-by-filter",
+                maxPatchByFilter, "must be positive and at most " + Integer.MAX_VALUE);
     }
 
     private static boolean positive(Duration d) {
@@ -69,7 +76,9 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getDuration(ROOT + "garbage.grace"),
                     root.getInt(ROOT + "garbage.keep-manifests"),
                     root.getInt(ROOT + "queries.max-concurrent"),
-                    root.getDuration(ROOT + "queries.queue-timeout"));
+                    root.getDuration(ROOT + "queries.queue-timeout"),
+                    root.getLong(ROOT + "writes.max-delete-by-filter"),
+                    root.getLong(ROOT + "writes.max-patch-by-filter"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }

@@ -1,7 +1,9 @@
 package dev.strata.actors.namespace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.index.doc.AttributeType;
@@ -34,6 +36,26 @@ class ManifestCodecTest {
 
         Manifest empty = Manifest.empty(NS).next(Schema.empty(), null);
         assertEquals(empty, ManifestCodec.decode(ManifestCodec.encode(empty), "m"));
+    }
+
+    @Test
+    void creationTimeRoundTripsAndOlderManifestsWithoutItStillRead() {
+        Manifest created = Manifest.empty(NS).withCreatedAt(java.time.Instant.parse("2026-11-21T19:00:00.123Z"))
+                .next(Schema.empty(), Metric.EUCLIDEAN_SQUARED);
+        byte[] bytes = ManifestCodec.encode(created);
+        assertEquals(created, ManifestCodec.decode(bytes, "m"));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertTrue(text.contains("\"created_at\" : \"2026-11-21T19:00:00.123Z\""), text);
+        // A manifest written before created_at existed: the same fields, no creation time.
+        String old = text.replace(",\n  \"created_at\" : \"2026-11-21T19:00:00.123Z\"", "");
+        assertFalse(old.contains("created_at"), old);
+        Manifest decoded = ManifestCodec.decode(old.getBytes(StandardCharsets.UTF_8), "m");
+        assertEquals(null, decoded.createdAtOrNull());
+        assertEquals(created.withCreatedAt(null).version(), decoded.version());
+        // A creation time is set once: later versions keep the first.
+        assertEquals(created.createdAtOrNull(), created.withCreatedAt(java.time.Instant.EPOCH).createdAtOrNull());
+        assertThrows(CorruptDataException.class, () -> ManifestCodec.decode(
+                text.replace("2026-11-21T19:00:00.123Z", "yesterday").getBytes(StandardCharsets.UTF_8), "m"));
     }
 
     @Test

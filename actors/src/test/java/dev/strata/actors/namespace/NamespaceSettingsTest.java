@@ -23,12 +23,15 @@ class NamespaceSettingsTest {
         assertEquals(3, s.keepManifests());
         assertEquals(16, s.maxConcurrentQueries());
         assertEquals(Duration.ofMillis(800), s.queryQueueTimeout());
+        assertEquals(5_000_000L, s.maxDeleteByFilter());
+        assertEquals(100_000L, s.maxPatchByFilter());
     }
 
     @Test
     void indexingSettingsAreValidatedByKey() {
         for (String bad : new String[] {"indexing.after-ops = 0", "queries.max-concurrent = 0", "compaction.max-segments = 0",
-                "garbage.grace = -1s", "garbage.keep-manifests = 0", "queries.queue-timeout = -1s", "indexing.after-quiet = 0s"}) {
+                "garbage.grace = -1s", "garbage.keep-manifests = 0", "queries.queue-timeout = -1s", "indexing.after-quiet = 0s",
+                "writes.max-delete-by-filter = 0", "writes.max-patch-by-filter = 3000000000"}) {
             SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
                     ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
             String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));
