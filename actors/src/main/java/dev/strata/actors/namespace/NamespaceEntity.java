@@ -391,25 +391,30 @@ public final class NamespaceEntity {
      * need their document read first, which this starts (returning false) unless it is done.
      */
     private boolean resolve(Pending p) {
+        // Checked on every attempt, not only the first: while bases are being read, an indexing
+        // pass may fold tail documents this write patches into a segment, dropping them from
+        // {@code latest}; those must then be read from the segment too, or the patch is lost.
+        Map<DocId, Document> have = p.bases == null ? Map.of() : p.bases;
+        Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
+        Set<DocId> seen = new HashSet<>();
+        for (WalOp op : p.admitted) {
+            if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())
+                    && !have.containsKey(op.id())) {
+                SegmentView holder = liveSegment(op.id());
+                if (holder != null) {
+                    wanted.put(op.id(), holder);
+                }
+            }
+            seen.add(op.id());
+        }
+        if (!wanted.isEmpty()) {
+            if (!p.fetching) {
+                p.fetching = true;
+                fetchBases(wanted);
+            }
+            return false;
+        }
         if (p.bases == null) {
-            Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
-            Set<DocId> seen = new HashSet<>();
-            for (WalOp op : p.admitted) {
-                if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())) {
-                    SegmentView holder = liveSegment(op.id());
-                    if (holder != null) {
-                        wanted.put(op.id(), holder);
-                    }
-                }
-                seen.add(op.id());
-            }
-            if (!wanted.isEmpty()) {
-                if (!p.fetching) {
-                    p.fetching = true;
-                    fetchBases(wanted);
-                }
-                return false;
-            }
             p.bases = Map.of();
         }
         Map<DocId, WalOp> overlay = new LinkedHashMap<>();
@@ -467,7 +472,10 @@ public final class NamespaceEntity {
             reject(head.command, new NamespaceException.Unavailable("could not read documents to patch: "
                     + m.errorOrNull().getMessage()));
         } else {
-            head.bases = m.bases();
+            Map<DocId, Document> bases = new HashMap<>(head.bases == null ? Map.of() : head.bases);
+            bases.putAll(m.bases());
+            head.bases = bases;
+            head.fetching = false;
         }
         drain();
         return Behaviors.same();
