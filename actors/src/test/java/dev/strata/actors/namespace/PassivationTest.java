@@ -67,10 +67,15 @@ class PassivationTest {
                 .count();
     }
 
-    /** Three different questions: everything exactly, the nearest few without a filter, an ordering. */
+    /**
+     * Three different questions, each with an exact answer wherever the documents live (an
+     * indexing pass may finish between the two rounds): everything, the nearest few under a
+     * filter, an ordering.
+     */
     private static List<QueryResult> ask(TestNode node) {
         return List.of(node.queryOk(NS, StormPlan.everything()),
-                node.queryOk(NS, QueryRequest.nearest(new float[] {0.3f, 0.6f, 0.1f, 0.9f}, 5).includingAll()),
+                node.queryOk(NS, QueryRequest.nearest(new float[] {0.3f, 0.6f, 0.1f, 0.9f}, 5)
+                        .withFilters(List.of("req", "Gte", 3L)).includingAll()),
                 node.queryOk(NS, QueryRequest.orderBy("tag", true, 7).includingAll()));
     }
 
@@ -101,9 +106,6 @@ class PassivationTest {
             List<QueryResult> after = ask(node);
             assertEquals(2, hydrations(store), "the next request rebuilt the entity from the bucket");
             assertEquals(rows(before), rows(after));
-            for (int i = 0; i < before.size(); i++) {
-                assertEquals(before.get(i).exhaustiveSearchCount(), after.get(i).exhaustiveSearchCount());
-            }
             assertTrue(runningEntities(node).contains(NS));
         }
     }

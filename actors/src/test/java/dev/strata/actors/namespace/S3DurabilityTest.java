@@ -40,7 +40,7 @@ class S3DurabilityTest {
     private static final String NS = "storm";
     private static final int WRITERS = 4;
     /** The child is killed once this many writes are acknowledged. */
-    private static final int KILL_AFTER_ACKS = 300;
+    private static final int KILL_AFTER_ACKS = 200;
     private static final String EOF = "\u0000eof";
 
     @TempDir
