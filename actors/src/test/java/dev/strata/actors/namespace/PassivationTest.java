@@ -15,7 +15,6 @@ import dev.strata.tiering.store.CountingObjectStore;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
