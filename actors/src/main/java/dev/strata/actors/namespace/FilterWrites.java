@@ -281,15 +281,17 @@ final class FilterWrites {
     }
 
     /**
-     * The segment documents a plain write's patches apply to: ids neither earlier in the write
-     * nor in {@code latest}, with the segment holding each one's live document (ids in no segment
+     * The segment documents a plain write's patches apply to: ids neither earlier in the write,
+     * nor in {@code latest}, nor already {@code fetched}, with the segment holding each one's live document (ids in no segment
      * have no document: their patches are dropped).
      */
-    static Map<DocId, SegmentView> patchBases(List<WalOp> ops, Map<DocId, WalOp> latest, List<SegmentView> segments) {
+    static Map<DocId, SegmentView> patchBases(List<WalOp> ops, Map<DocId, WalOp> latest, Map<DocId, Document> fetched,
+                                              List<SegmentView> segments) {
         Map<DocId, SegmentView> wanted = new LinkedHashMap<>();
         Set<DocId> seen = new HashSet<>();
         for (WalOp op : ops) {
-            if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())) {
+            if (op instanceof WalOp.Patch && !seen.contains(op.id()) && !latest.containsKey(op.id())
+                    && !fetched.containsKey(op.id())) {
                 SegmentView holder = liveSegment(segments, op.id());
                 if (holder != null) {
                     wanted.put(op.id(), holder);

@@ -944,8 +944,12 @@ public final class NamespaceEntity {
             }
             return false;
         }
-        if (p.outcome == null && p.bases == null) {
-            Map<DocId, SegmentView> wanted = FilterWrites.patchBases(p.admitted, latest, segments);
+        if (p.outcome == null) {
+            // Checked on every attempt, not only the first: while bases are being read, an indexing
+            // pass may fold tail documents this write patches into a segment, dropping them from
+            // {@code latest}; those must then be read from the segment too, or the patch is lost.
+            Map<DocId, Document> have = p.bases == null ? Map.of() : p.bases;
+            Map<DocId, SegmentView> wanted = FilterWrites.patchBases(p.admitted, latest, have, segments);
             if (!wanted.isEmpty()) {
                 if (!p.fetching) {
                     p.fetching = true;
@@ -953,6 +957,8 @@ public final class NamespaceEntity {
                 }
                 return false;
             }
+        }
+        if (p.bases == null) {
             p.bases = Map.of();
         }
         if (p.outcome == null) {
@@ -1035,7 +1041,10 @@ public final class NamespaceEntity {
             reject(head.command, new NamespaceException.Unavailable("could not read documents to patch: "
                     + m.errorOrNull().getMessage()));
         } else {
-            head.bases = m.bases();
+            Map<DocId, Document> bases = new HashMap<>(head.bases == null ? Map.of() : head.bases);
+            bases.putAll(m.bases());
+            head.bases = bases;
+            head.fetching = false;
         }
         drain();
         return Behaviors.same();

@@ -36,8 +36,23 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Starts a server with an empty bucket named {@code bucket} (at least 3 characters). */
     public static S3ProxyServer start(String bucket) throws Exception {
-        BlobStore blobStore = BlobStores.create("transient", new Properties());
-        blobStore.createContainer(bucket);
+        return start(BlobStores.create("transient", new Properties()), bucket);
+    }
+
+    /**
+     * Starts a server keeping its objects as files under {@code directory}, so they outlive the
+     * server: a second server on the same directory sees them. The bucket is created if missing.
+     */
+    public static S3ProxyServer startOnDisk(String bucket, Path directory) throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        return start(BlobStores.create("filesystem", properties), bucket);
+    }
+
+    private static S3ProxyServer start(BlobStore blobStore, String bucket) throws Exception {
+        if (!blobStore.containerExists(bucket)) {
+            blobStore.createContainer(bucket);
+        }
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:0"))

@@ -1,0 +1,111 @@
+package dev.strata.actors.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
+import dev.strata.actors.namespace.NamespaceProtocol.Row;
+import dev.strata.actors.storage.NamespaceLayout;
+import dev.strata.actors.storage.NamespaceName;
+import dev.strata.config.StrataThreads;
+import dev.strata.tiering.store.CountingObjectStore;
+import dev.strata.tiering.store.LocalDirectoryObjectStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An idle namespace passivates (its entity stops and frees its memory) and the next request
+ * rebuilds it from the bucket with exactly the answers it gave before. The passivation is
+ * observed through the shard region's list of running entities; the rebuild through the
+ * manifest listings in the bucket (each hydration lists the manifests once, and nothing else
+ * in this test does: no indexing after the first pass, no garbage sweep within the test).
+ */
+class PassivationTest {
+
+    private static final String NS = "sleepy";
+    private static final String MANIFESTS = new NamespaceLayout(new NamespaceName(NS)).manifestPrefix();
+    private static final String CONFIG = "strata.namespace.passivate-after = 1s\n"
+            + "strata.namespace.indexing.after-ops = 25\n"
+            + "strata.namespace.indexing.after-quiet = 1h\n"
+            + "strata.namespace.garbage.grace = 1h\n";
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+
+    @AfterEach
+    void stopPools() {
+        io.shutdownNow();
+    }
+
+    private static Set<String> runningEntities(TestNode node) {
+        TestProbe<ShardRegion.CurrentShardRegionState> probe = node.kit.createTestProbe();
+        ClusterSharding.get(node.kit.system()).shardState()
+                .tell(new GetShardRegionState(NamespaceEntity.TYPE_KEY, probe.getRef()));
+        return probe.receiveMessage(TestNode.TIMEOUT).getShards().stream()
+                .flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
+    }
+
+    private static long hydrations(CountingObjectStore store) {
+        return store.requests().stream()
+                .filter(r -> r.operation() == CountingObjectStore.Operation.LIST && r.key().equals(MANIFESTS))
+                .count();
+    }
+
+    /**
+     * Three different questions, each with an exact answer wherever the documents live (an
+     * indexing pass may finish between the two rounds): everything, the nearest few under a
+     * filter, an ordering.
+     */
+    private static List<QueryResult> ask(TestNode node) {
+        return List.of(node.queryOk(NS, StormPlan.everything()),
+                node.queryOk(NS, QueryRequest.nearest(new float[] {0.3f, 0.6f, 0.1f, 0.9f}, 5)
+                        .withFilters(List.of("req", "Gte", 3L)).includingAll()),
+                node.queryOk(NS, QueryRequest.orderBy("tag", true, 7).includingAll()));
+    }
+
+    private static List<List<Row>> rows(List<QueryResult> results) {
+        return results.stream().map(QueryResult::rows).toList();
+    }
+
+    @Test
+    void aPassivatedNamespaceComesBackWithIdenticalAnswers() {
+        CountingObjectStore store = new CountingObjectStore(new LocalDirectoryObjectStore(dir, io), io);
+        try (TestNode node = new TestNode(store, CONFIG)) {
+            int requests = 12;
+            for (int c = 0; c < requests; c++) {
+                node.writeOk(NS, StormPlan.request(0, c));
+            }
+            List<QueryResult> before = ask(node);
+            assertNull(StormPlan.difference(StormPlan.model(0, requests),
+                    StormPlan.byWriter(before.get(0)).get(0)), "the answers are right to begin with");
+            assertTrue(runningEntities(node).contains(NS));
+            assertEquals(1, hydrations(store));
+
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertFalse(runningEntities(node).contains(NS), "passivated");
+                return null;
+            });
+            assertEquals(1, hydrations(store), "nothing woke the namespace yet");
+
+            List<QueryResult> after = ask(node);
+            assertEquals(2, hydrations(store), "the next request rebuilt the entity from the bucket");
+            assertEquals(rows(before), rows(after));
+            assertTrue(runningEntities(node).contains(NS));
+        }
+    }
+}
