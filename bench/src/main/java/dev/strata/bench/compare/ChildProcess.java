@@ -49,13 +49,27 @@ final class ChildProcess {
         int code = p.waitFor();
         double wall = (System.nanoTime() - t0) / 1e9;
         if (gnuTime) {
-            String text = Files.exists(rssFile) ? Files.readString(rssFile).strip() : "";
-            // GNU time writes "Command exited with non-zero status N" before the figure on failure.
-            String[] lines = text.split("\n");
-            long kib = lines.length == 0 || lines[lines.length - 1].isBlank() ? -1 : Long.parseLong(lines[lines.length - 1].strip());
-            return new Outcome(code, wall, kib, "ru_maxrss (GNU time)");
+            return new Outcome(code, wall, readRss(rssFile), "ru_maxrss (GNU time)");
         }
         return new Outcome(code, wall, polled, "VmHWM polled every 20 ms");
+    }
+
+    /**
+     * The outcome of a finished earlier run whose {@code log} sits next to its spec: peak RSS as
+     * GNU time recorded it, wall time from the spec's creation to that record's.
+     */
+    static Outcome recorded(Path spec, Path log) throws IOException {
+        Path rssFile = log.resolveSibling(log.getFileName() + ".maxrss");
+        double wall = (Files.getLastModifiedTime(rssFile).toMillis() - Files.getLastModifiedTime(spec).toMillis()) / 1e3;
+        return new Outcome(0, wall, readRss(rssFile), "ru_maxrss (GNU time)");
+    }
+
+    private static long readRss(Path rssFile) throws IOException {
+        String text = Files.exists(rssFile) ? Files.readString(rssFile).strip() : "";
+        // GNU time writes "Command exited with non-zero status N" before the figure on failure.
+        String[] lines = text.split("\n");
+        String last = lines[lines.length - 1].strip();
+        return last.isEmpty() ? -1 : Long.parseLong(last);
     }
 
     private static long vmHwmKib(Path status) {

@@ -48,6 +48,12 @@ public final class CompareBench {
     private static final double[] SELECTIVITIES = {0.5, 0.05, 0.005, 0.0001};
     private static final double RECALL_BAR = 0.95;
     private static final Path PEERS = Path.of("bench/peers");
+    /**
+     * With {@code -Dstrata.compare.reuse=true}, a peer run whose results and memory record are
+     * already in its folder is scored again instead of rerun (to add repetitions or peers to a
+     * comparison, or to score peers that ran at the same time from separate commands).
+     */
+    private static final boolean REUSE = Boolean.getBoolean("strata.compare.reuse");
 
     /** One peer process: a name, how to start it on a spec, and the settings it runs. */
     private record Peer(String name, String system, boolean ivf, Function<Path, List<String>> command,
@@ -98,13 +104,18 @@ public final class CompareBench {
         for (int rep = 1; rep <= repeats; rep++) {
             for (Peer peer : peers) {
                 Path runDir = dir.resolve(peer.name() + "-r" + rep);
-                Files.createDirectories(runDir);
-                Files.deleteIfExists(runDir.resolve("results.json"));
-                Path spec = writeSpec(runDir, work, dir, n, q, ranges, peer);
                 Path log = runDir.resolve("peer.log");
-                System.err.printf(Locale.ROOT, "run %d/%d: %s (log %s)%n", rep, repeats, peer.name(), log);
-                ChildProcess.Outcome outcome = ChildProcess.run(peer.command().apply(spec),
-                        Map.of("LANCE_CPU_THREADS", "1"), log);
+                ChildProcess.Outcome outcome;
+                if (REUSE && Files.exists(runDir.resolve("results.json")) && Files.exists(runDir.resolve("peer.log.maxrss"))) {
+                    System.err.printf(Locale.ROOT, "run %d/%d: %s, reusing the finished run in %s%n", rep, repeats, peer.name(), runDir);
+                    outcome = ChildProcess.recorded(runDir.resolve("spec.json"), log);
+                } else {
+                    Files.createDirectories(runDir);
+                    Files.deleteIfExists(runDir.resolve("results.json"));
+                    Path spec = writeSpec(runDir, work, dir, n, q, ranges, peer);
+                    System.err.printf(Locale.ROOT, "run %d/%d: %s (log %s)%n", rep, repeats, peer.name(), log);
+                    outcome = ChildProcess.run(peer.command().apply(spec), Map.of("LANCE_CPU_THREADS", "1"), log);
+                }
                 if (outcome.exitCode() != 0) {
                     System.err.println(peer.name() + " failed with exit code " + outcome.exitCode() + "; its log ends:");
                     List<String> lines = Files.readAllLines(log);
