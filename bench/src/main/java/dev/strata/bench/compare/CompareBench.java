@@ -144,8 +144,9 @@ public final class CompareBench {
 
         System.out.printf(Locale.ROOT, "# CompareBench: %d documents, first %d queries, k=%d, %d-d, cosine, one query at a time on one thread, "
                         + "%d repetition(s), medians%n", n, q, K, DIMS, repeats);
-        System.out.printf(Locale.ROOT, "started %s; %d processors; load average before: %s, after: %s%n", started,
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
+        System.out.printf(Locale.ROOT, "started %s; %d processors; load average before: %s, after: %s%s%n", started,
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage(),
+                REUSE ? " (reuse mode: reused runs were measured earlier, under the load of their own time)" : "");
         versions.forEach((peer, v) -> System.out.printf(Locale.ROOT, "- %s: %s%n", peer, v));
 
         // Scenario 1: the unfiltered recall/latency curve of every system.
