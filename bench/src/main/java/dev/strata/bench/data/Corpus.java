@@ -32,6 +32,16 @@ public final class Corpus {
         return Path.of(env != null ? env : "../shared/data/corpus.tsv.gz");
     }
 
+    /** The release year of each of the first {@code n} documents of the default corpus (0 = none). */
+    public static int[] years(int n) {
+        List<Row> rows = read(defaultPath());
+        int[] years = new int[n];
+        for (int i = 0; i < n; i++) {
+            years[i] = rows.get(i).year();
+        }
+        return years;
+    }
+
     /** Every row, in id order. */
     public static List<Row> read(Path file) {
         List<Row> rows = new ArrayList<>(DOCUMENTS + QUERIES);

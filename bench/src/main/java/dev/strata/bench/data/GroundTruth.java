@@ -20,6 +20,16 @@ public final class GroundTruth {
 
     private GroundTruth() {}
 
+    /** The cache file of the unfiltered truth of the first {@code queries} query rows over {@code n} documents. */
+    public static Path file(Path workDir, int n, int queries, Metric metric) {
+        return workDir.resolve("truth-" + n + "-" + queries + "-" + metric.apiName() + ".i32");
+    }
+
+    /** The cache file of the truth under the filter {@code lo ≤ year ≤ hi}. */
+    public static Path yearFile(Path workDir, int n, int queries, Metric metric, int lo, int hi) {
+        return workDir.resolve("truth-" + n + "-" + queries + "-" + metric.apiName() + "-year" + lo + "-" + hi + ".i32");
+    }
+
     /**
      * The exact top-{@code k} document rows for each query among documents passing
      * {@code allowed}, read from {@code cache} if present, else computed on all processors and
@@ -94,5 +104,21 @@ public final class GroundTruth {
             }
         }
         return expected == 0 ? 1.0 : (double) hit / expected;
+    }
+
+    /**
+     * Mean recall@k over the first {@code q} queries of {@code found}: {@code k} document rows
+     * per query, nearest first, -1 (never a match) where fewer were found.
+     */
+    public static double meanRecall(int[] truth, int[] found, int q, int k) {
+        if (found.length < q * k || truth.length < q * k) {
+            throw new IllegalArgumentException("need " + q + " × " + k + " ids, have " + found.length
+                    + " found and " + truth.length + " truth");
+        }
+        double sum = 0;
+        for (int i = 0; i < q; i++) {
+            sum += recall(truth, i, k, Arrays.copyOfRange(found, i * k, (i + 1) * k));
+        }
+        return sum / q;
     }
 }

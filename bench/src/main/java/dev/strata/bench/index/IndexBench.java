@@ -1,14 +1,12 @@
 package dev.strata.bench.index;
 
+import dev.strata.bench.Percentiles;
 import dev.strata.bench.data.Corpus;
 import dev.strata.bench.data.EmbedCorpus;
 import dev.strata.bench.data.GroundTruth;
 import dev.strata.bench.data.VectorFiles;
-import dev.strata.index.io.RangeSource;
-import dev.strata.index.ivf.Hit;
+import dev.strata.bench.data.YearRanges;
 import dev.strata.index.ivf.IvfBuildParams;
-import dev.strata.index.ivf.IvfReader;
-import dev.strata.index.ivf.IvfWriter;
 import dev.strata.index.ivf.SearchParams;
 import dev.strata.index.vector.Metric;
 import dev.strata.index.vector.RaBitQuantizer;
@@ -19,9 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.function.IntPredicate;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -53,32 +49,23 @@ public final class IndexBench {
                 n, q, DIMS, METRIC.apiName(), VectorUtil.providerName(), Runtime.getRuntime().availableProcessors());
 
         long t0 = System.nanoTime();
-        int[] truth = GroundTruth.load(work.resolve("truth-" + n + "-" + Corpus.QUERIES + "-" + METRIC.apiName() + ".i32"),
+        int[] truth = GroundTruth.load(GroundTruth.file(work, n, Corpus.QUERIES, METRIC),
                 docs, queries, DIMS, K, METRIC, null);
         System.out.printf(Locale.ROOT, "ground truth ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-        ExecutorService buildPool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         IvfBuildParams buildParams = IvfBuildParams.defaults(METRIC);
-        long b0 = System.nanoTime();
-        IvfWriter writer = IvfWriter.build(docs, DIMS, buildParams, buildPool);
-        byte[] section = writer.toByteArray();
-        double buildSeconds = (System.nanoTime() - b0) / 1e9;
-        buildPool.shutdown();
+        InMemoryIvf ivf = InMemoryIvf.build(docs, DIMS, buildParams, Runtime.getRuntime().availableProcessors());
         int codeBytes = new RaBitQuantizer(DIMS, buildParams.bits()).bytesPerVector();
         System.out.printf(Locale.ROOT, "%n| build | partitions | seconds | quantized bytes/vector | section bytes/vector |%n"
                         + "|---|---|---|---|---|%n| IVF+RaBitQ %d-bit, f32 vectors | %d | %.1f | %d | %.0f |%n",
-                buildParams.bits(), writer.partitions(), buildSeconds, codeBytes, (double) section.length / n);
-
-        Executor sameThread = Runnable::run;
-        IvfReader reader = IvfReader.open("bench", RangeSource.of(section), 0, section.length, sameThread).join();
-        int[] ordinalToRow = writer.ordinalToRow();
+                buildParams.bits(), ivf.partitions(), ivf.buildSeconds(), codeBytes, (double) ivf.sectionBytes() / n);
 
         System.out.printf(Locale.ROOT, "%n| nprobe | rerank × k | recall@10 | p50 ms | p99 ms | mean ms |%n|---|---|---|---|---|---|%n");
-        int defaultNprobe = SearchParams.DEFAULT.nprobeFor(reader.partitions());
+        int defaultNprobe = ivf.defaultNprobe();
         // Distinct nprobe values in increasing order, the default among them.
         TreeSet<Integer> nprobes = new TreeSet<>(List.of(defaultNprobe));
         for (int nprobe : new int[] {8, 16, 24, 32, 48, 64, 96, 128}) {
-            nprobes.add(Math.min(nprobe, reader.partitions()));
+            nprobes.add(Math.min(nprobe, ivf.partitions()));
         }
         List<SearchParams> curve = new ArrayList<>();
         for (int nprobe : nprobes) {
@@ -87,66 +74,32 @@ public final class IndexBench {
         curve.add(SearchParams.DEFAULT.withNprobe(defaultNprobe).withRerankMultiple(5));
         curve.add(SearchParams.DEFAULT.withNprobe(defaultNprobe).withRerankMultiple(20));
         // Warm-up: JIT compile the search path before anything is timed.
-        run(reader, queries, Math.min(q, 2000), SearchParams.DEFAULT, null, ordinalToRow, truth, false);
+        ivf.run(queries, Math.min(q, 2000), K, SearchParams.DEFAULT, null);
         for (SearchParams p : curve) {
-            Result r = run(reader, queries, q, p, null, ordinalToRow, truth, true);
+            InMemoryIvf.Pass pass = ivf.run(queries, q, K, p, null);
+            Percentiles t = Percentiles.of(pass.nanos());
             System.out.printf(Locale.ROOT, "| %d%s | %d | %.4f | %.3f | %.3f | %.3f |%n", p.nprobe(),
-                    p.nprobe() == defaultNprobe ? " (default)" : "", p.rerankMultiple(), r.recall, r.p50, r.p99, r.mean);
+                    p.nprobe() == defaultNprobe ? " (default)" : "", p.rerankMultiple(), GroundTruth.meanRecall(truth, pass.rows(), q, K),
+                    t.p50Millis(), t.p99Millis(), t.mean() / 1e6);
         }
 
-        int[] years = new int[n];
-        List<Corpus.Row> rows = Corpus.read(Corpus.defaultPath());
-        for (int i = 0; i < n; i++) {
-            years[i] = rows.get(i).year();
-        }
-        int[] rowToOrdinal = new int[n];
-        for (int o = 0; o < n; o++) {
-            rowToOrdinal[ordinalToRow[o]] = o;
-        }
+        int[] years = Corpus.years(n);
         float[] filteredQueries = Arrays.copyOf(queries, fq * DIMS);
         System.out.printf(Locale.ROOT, "%n| filter on year | selectivity | matches | recall@10 | p50 ms | p99 ms |%n|---|---|---|---|---|---|%n");
         for (double target : new double[] {0.5, 0.05, 0.005, 0.0001}) {
             int[] range = YearRanges.closest(years, target);
             int lo = range[0];
             int hi = range[1];
-            RoaringBitmap allowed = new RoaringBitmap();
-            for (int i = 0; i < n; i++) {
-                if (years[i] >= lo && years[i] <= hi) {
-                    allowed.add(rowToOrdinal[i]);
-                }
-            }
-            int[] filteredTruth = GroundTruth.load(work.resolve("truth-" + n + "-" + fq + "-" + METRIC.apiName()
-                            + "-year" + lo + "-" + hi + ".i32"), docs, filteredQueries, DIMS, K, METRIC,
-                    row -> years[row] >= lo && years[row] <= hi);
-            Result r = run(reader, filteredQueries, fq, SearchParams.DEFAULT, allowed, ordinalToRow, filteredTruth, true);
+            IntPredicate inRange = row -> years[row] >= lo && years[row] <= hi;
+            RoaringBitmap allowed = ivf.ordinalsOf(inRange);
+            int[] filteredTruth = GroundTruth.load(GroundTruth.yearFile(work, n, fq, METRIC, lo, hi),
+                    docs, filteredQueries, DIMS, K, METRIC, inRange);
+            InMemoryIvf.Pass pass = ivf.run(filteredQueries, fq, K, SearchParams.DEFAULT, allowed);
+            Percentiles t = Percentiles.of(pass.nanos());
             System.out.printf(Locale.ROOT, "| %d ≤ year ≤ %d | %.4f%% | %d | %.4f | %.3f | %.3f |%n", lo, hi,
-                    100.0 * allowed.getCardinality() / n, allowed.getCardinality(), r.recall, r.p50, r.p99);
+                    100.0 * allowed.getCardinality() / n, allowed.getCardinality(), GroundTruth.meanRecall(filteredTruth, pass.rows(), fq, K),
+                    t.p50Millis(), t.p99Millis());
         }
-    }
-
-    private record Result(double recall, double p50, double p99, double mean) {}
-
-    private static Result run(IvfReader reader, float[] queries, int q, SearchParams params, RoaringBitmap allowed,
-                              int[] ordinalToRow, int[] truth, boolean measure) {
-        long[] nanos = new long[q];
-        double recall = 0;
-        float[] query = new float[DIMS];
-        for (int i = 0; i < q; i++) {
-            System.arraycopy(queries, i * DIMS, query, 0, DIMS);
-            long s = System.nanoTime();
-            List<Hit> hits = reader.search(query, K, params, allowed).join();
-            nanos[i] = System.nanoTime() - s;
-            if (measure) {
-                int[] found = new int[hits.size()];
-                for (int j = 0; j < found.length; j++) {
-                    found[j] = ordinalToRow[hits.get(j).ordinal()];
-                }
-                recall += GroundTruth.recall(truth, i, K, found);
-            }
-        }
-        Arrays.sort(nanos);
-        double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
-        return new Result(recall / q, nanos[q / 2] / 1e6, nanos[(int) Math.min(q - 1, Math.ceil(q * 0.99) - 1)] / 1e6, mean);
     }
 
     private IndexBench() {}

@@ -1,12 +1,12 @@
-package dev.strata.bench.index;
+package dev.strata.bench.data;
 
 /** Picks the contiguous range of years whose share of documents is closest to a target. */
-final class YearRanges {
+public final class YearRanges {
 
     private YearRanges() {}
 
     /** {@code [lo, hi]} over the years present (0 = missing is never included). */
-    static int[] closest(int[] years, double target) {
+    public static int[] closest(int[] years, double target) {
         int min = Integer.MAX_VALUE;
         int max = Integer.MIN_VALUE;
         for (int y : years) {
