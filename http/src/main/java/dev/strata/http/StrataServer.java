@@ -77,7 +77,7 @@ public final class StrataServer implements AutoCloseable {
                     return CompletableFuture.completedFuture(Done.done());
                 });
         NamespaceEntity.init(system, new NamespaceEntity.Resources(
-                storage.store(), storage.reader(), compute, indexer, namespaceSettings));
+                storage.store(), storage.reader(), compute, indexer, namespaceSettings, metrics));
         metrics.bindStorage(storage);
         metrics.bindCluster(system);
         metrics.bindDispatchers();

@@ -42,6 +42,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -114,7 +115,13 @@ public final class NamespaceEntity {
      * executor for segment builds (kept apart so builds never delay queries) and the settings.
      */
     public record Resources(ObjectStore store, TieredReader reader, Executor compute, Executor indexer,
-                            NamespaceSettings settings) {}
+                            NamespaceSettings settings, NamespaceMetrics metrics) {
+        /** Resources that report no metrics. */
+        public Resources(ObjectStore store, TieredReader reader, Executor compute, Executor indexer,
+                         NamespaceSettings settings) {
+            this(store, reader, compute, indexer, settings, NamespaceMetrics.NONE);
+        }
+    }
 
     // Internal messages.
     private record Loaded(long generation, Hydration.Loaded state) implements Command {}
@@ -151,7 +158,8 @@ public final class NamespaceEntity {
     private enum Job { NONE, INDEX, COMPACT, SWEEP }
 
     /** A background build finished: {@code built} is written and opened but not yet published. */
-    private record Built(long generation, Job kind, Indexer.Built builtOrNull, Throwable errorOrNull) implements Command {}
+    private record Built(long generation, Job kind, long startNanos, Indexer.Built builtOrNull, Throwable errorOrNull)
+            implements Command {}
 
     /** The manifest create of a build finished; {@code created} is false when the version was taken. */
     private record Published(long generation, Job kind, Indexer.Built built, Manifest manifest, boolean created,
@@ -190,6 +198,7 @@ public final class NamespaceEntity {
         boolean fetching;
         FilterWrites.Outcome outcome;
         List<WalOp> resolved;
+        final long receivedNanos = System.nanoTime();
 
         Pending(Command command, List<WalOp> admitted, FilterWrites.Plan planOrNull, boolean declared,
                 Schema schemaAfter) {
@@ -232,7 +241,12 @@ public final class NamespaceEntity {
     private List<SegmentView> segments = List.of();
     private final List<TailBatch> tail = new ArrayList<>();
     private long tailOps;
+    /** WAL bytes in {@code tail}; changed only through {@link #setTailBytes}, which reports the change. */
     private long tailBytes;
+    /** Builds started and not yet answered by their {@link Built} (see {@link #buildStarted}). */
+    private int buildsRunning;
+    private long hydrateStartNanos;
+    private long commitStartNanos;
     private boolean exists;
     private long nextSequence;
     /** Newest operation per id over the tail and every resolved pending write. */
@@ -300,6 +314,7 @@ public final class NamespaceEntity {
 
     private Behavior<Command> hydrate() {
         long gen = ++generation;
+        hydrateStartNanos = System.nanoTime();
         // A build of an earlier generation may still run; its result is dropped and what it
         // wrote is garbage.
         job = Job.NONE;
@@ -325,7 +340,10 @@ public final class NamespaceEntity {
                 .onMessage(Deleted.class, m -> Behaviors.same())
                 .onMessage(TimesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, m -> Behaviors.same())
-                .onMessage(Built.class, m -> Behaviors.same())
+                .onMessage(Built.class, m -> {
+                    buildFinished(m);
+                    return Behaviors.same();
+                })
                 .onMessage(Published.class, m -> Behaviors.same())
                 .onMessage(Swept.class, m -> Behaviors.same())
                 .onMessage(Quiet.class, m -> Behaviors.same())
@@ -336,7 +354,20 @@ public final class NamespaceEntity {
                 .onMessage(Warmed.class, this::onWarmed)
                 .onMessage(WarmCache.class, this::onWarmCache)
                 .onAnyMessage(this::stashOrReject)
+                .onSignal(PostStop.class, this::onPostStop)
                 .build();
+    }
+
+    private void setTailBytes(long bytes) {
+        resources.metrics().unindexedBytesChanged(bytes - tailBytes);
+        tailBytes = bytes;
+    }
+
+    /** Takes this entity's share out of the node's gauges: its tail and its unanswered builds. */
+    private Behavior<Command> onPostStop(PostStop signal) {
+        resources.metrics().unindexedBytesChanged(-tailBytes);
+        resources.metrics().indexingBacklogChanged(-buildsRunning);
+        return Behaviors.same();
     }
 
     private Behavior<Command> stashOrReject(Command command) {
@@ -352,6 +383,7 @@ public final class NamespaceEntity {
         if (m.generation() != generation) {
             return Behaviors.same();
         }
+        resources.metrics().hydrated(true, System.nanoTime() - hydrateStartNanos);
         Hydration.Loaded s = m.state();
         manifest = s.manifest();
         committedSchema = s.schema();
@@ -361,7 +393,7 @@ public final class NamespaceEntity {
         tail.clear();
         tail.addAll(s.tail());
         tailOps = s.tail().stream().mapToLong(b -> b.ops().size()).sum();
-        tailBytes = s.tail().stream().mapToLong(TailBatch::bytes).sum();
+        setTailBytes(s.tail().stream().mapToLong(TailBatch::bytes).sum());
         latest.clear();
         latest.putAll(s.latest());
         exists = s.exists();
@@ -389,6 +421,7 @@ public final class NamespaceEntity {
         if (m.generation() != generation) {
             return Behaviors.same();
         }
+        resources.metrics().hydrated(false, System.nanoTime() - hydrateStartNanos);
         context.getLog().error("namespace {} failed to load", namespace, m.error());
         return stopNow("namespace " + namespace + " failed to load: " + m.error().getMessage());
     }
@@ -433,6 +466,7 @@ public final class NamespaceEntity {
                 .onMessage(DeleteNamespace.class, this::onDeleteNamespace)
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
+                .onSignal(PostStop.class, this::onPostStop)
                 .build();
     }
 
@@ -539,6 +573,7 @@ public final class NamespaceEntity {
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
                 .onAnyMessage(this::stashOrReject)
+                .onSignal(PostStop.class, this::onPostStop)
                 .build();
     }
 
@@ -632,6 +667,7 @@ public final class NamespaceEntity {
             return proceed(work);
         }
         if (resources.settings().queryQueueTimeout().isZero()) {
+            resources.metrics().queryRejected();
             reject(command, tooManyQueries());
             return Behaviors.same();
         }
@@ -656,6 +692,7 @@ public final class NamespaceEntity {
         for (Work w : slotQueue) {
             if (w.id() == m.id()) {
                 slotQueue.remove(w);
+                resources.metrics().queryRejected();
                 reject(w.command(), tooManyQueries());
                 break;
             }
@@ -811,13 +848,13 @@ public final class NamespaceEntity {
         Executor compute = resources.compute();
         CompletableFuture<?> done;
         if (work.command() instanceof Query q) {
-            CompletableFuture<QueryResult> f = QueryExecution.run(s, q.request(), compute);
+            CompletableFuture<QueryResult> f = measured(q.request(), QueryExecution.run(s, q.request(), compute));
             f.whenComplete((result, error) -> q.replyTo().tell(reply(result, error)));
             done = f;
         } else if (work.command() instanceof MultiQuery m) {
             // One snapshot for all, results in request order.
             List<CompletableFuture<QueryResult>> parts = m.requests().stream()
-                    .map(r -> QueryExecution.run(s, r, compute)).toList();
+                    .map(r -> measured(r, QueryExecution.run(s, r, compute))).toList();
             CompletableFuture<List<QueryResult>> f = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                     .thenApply(ignored -> parts.stream().map(CompletableFuture::join).toList());
             f.whenComplete((results, error) -> m.replyTo().tell(reply(results, error)));
@@ -830,6 +867,18 @@ public final class NamespaceEntity {
             throw new IllegalStateException("not a query: " + work.command());
         }
         context.pipeToSelf(done, (ignored, error) -> new SlotsFreed(work.slots()));
+    }
+
+    /** Reports the query's duration, from now, once it completes successfully. */
+    private CompletableFuture<QueryResult> measured(QueryRequest request, CompletableFuture<QueryResult> running) {
+        long start = System.nanoTime();
+        NamespaceMetrics metrics = resources.metrics();
+        return running.whenComplete((result, error) -> {
+            if (error == null) {
+                metrics.queryCompleted(NamespaceMetrics.QueryKind.of(request), result.cacheTemperature(),
+                        System.nanoTime() - start);
+            }
+        });
     }
 
     private static <T> StatusReply<T> reply(T value, Throwable error) {
@@ -879,6 +928,7 @@ public final class NamespaceEntity {
         long unindexedOps = tailOps + pendingOps();
         if (!w.request().disableBackpressure()
                 && (unindexedOps >= settings.maxUnindexedOps() || tailBytes >= settings.maxUnindexedBytes())) {
+            resources.metrics().writeRejected();
             w.replyTo().tell(StatusReply.error(new NamespaceException.TooManyRequests("namespace " + namespace
                     + " has " + unindexedOps + " unindexed operations (" + tailBytes + " bytes), over the limit of "
                     + settings.maxUnindexedOps() + " operations or " + settings.maxUnindexedBytes() + " bytes; retry later")));
@@ -1076,6 +1126,7 @@ public final class NamespaceEntity {
         }
         manifest = manifest.withCreatedAt(createdAt);
         inFlight = batch;
+        commitStartNanos = System.nanoTime();
         long gen = generation;
         boolean toWal = !ops.isEmpty();
         long sequence = toWal ? nextSequence : nextSequence - 1;
@@ -1118,9 +1169,10 @@ public final class NamespaceEntity {
         List<WalOp> ops = new ArrayList<>();
         batch.forEach(p -> ops.addAll(p.resolved));
         if (m.wal()) {
+            resources.metrics().walCommitted(batch.size(), m.bytes(), System.nanoTime() - commitStartNanos);
             tail.add(new TailBatch(m.sequence(), ops, m.bytes()));
             tailOps += ops.size();
-            tailBytes += m.bytes();
+            setTailBytes(tailBytes + m.bytes());
             nextSequence = m.sequence() + 1;
         }
         exists = true;
@@ -1148,6 +1200,8 @@ public final class NamespaceEntity {
     /** Acknowledges a committed write or schema update. */
     private void succeed(Pending p, long sequence) {
         if (p.command instanceof Write w) {
+            resources.metrics().writeAcknowledged(p.outcome.upserted(), p.outcome.patched(), p.outcome.deleted(),
+                    System.nanoTime() - p.receivedNanos);
             w.replyTo().tell(StatusReply.success(p.result(sequence)));
         } else if (p.command instanceof UpdateSchema u) {
             describe(u.replyTo());
@@ -1181,6 +1235,7 @@ public final class NamespaceEntity {
                 || deleteRepliesOrNull != null) {
             return Behaviors.same();
         }
+        resources.metrics().passivated();
         if (shardOrNull == null) {
             return Behaviors.stopped();
         }
@@ -1237,19 +1292,21 @@ public final class NamespaceEntity {
     private void startIndexing() {
         job = Job.INDEX;
         long gen = generation;
+        long start = buildStarted();
         List<TailBatch> batches = List.copyOf(tail);
         context.getLog().debug("namespace {}: indexing WAL {}..{} ({} operations)", namespace,
                 batches.get(0).sequence(), batches.get(batches.size() - 1).sequence(), tailOps);
         context.pipeToSelf(Indexer.index(indexerContext(), batches, committedSchema, manifest.metricOrNull(), segments),
-                (built, error) -> new Built(gen, Job.INDEX, built, error == null ? null : unwrap(error)));
+                (built, error) -> new Built(gen, Job.INDEX, start, built, error == null ? null : unwrap(error)));
     }
 
     private void startCompaction() {
         job = Job.COMPACT;
         long gen = generation;
+        long start = buildStarted();
         context.getLog().debug("namespace {}: compacting {} segments", namespace, segments.size());
         context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
-                (built, error) -> new Built(gen, Job.COMPACT, built, error == null ? null : unwrap(error)));
+                (built, error) -> new Built(gen, Job.COMPACT, start, built, error == null ? null : unwrap(error)));
     }
 
     private void startSweep() {
@@ -1271,7 +1328,21 @@ public final class NamespaceEntity {
         }
     }
 
+    /** Counts a build as running until its {@link Built} arrives, whatever generation it is of. */
+    private long buildStarted() {
+        buildsRunning++;
+        resources.metrics().indexingBacklogChanged(1);
+        return System.nanoTime();
+    }
+
+    private void buildFinished(Built m) {
+        buildsRunning--;
+        resources.metrics().indexingBacklogChanged(-1);
+        resources.metrics().indexJobFinished(m.kind() == Job.COMPACT, System.nanoTime() - m.startNanos());
+    }
+
     private Behavior<Command> onBuilt(Built m) {
+        buildFinished(m);
         if (m.generation() != generation) {
             return Behaviors.same();
         }
@@ -1333,7 +1404,7 @@ public final class NamespaceEntity {
             long through = m.built().entry().walLast();
             tail.removeIf(b -> b.sequence() <= through);
             tailOps = tail.stream().mapToLong(b -> b.ops().size()).sum();
-            tailBytes = tail.stream().mapToLong(TailBatch::bytes).sum();
+            setTailBytes(tail.stream().mapToLong(TailBatch::bytes).sum());
             rebuildLatest();
         }
         tail.forEach(b -> b.ops().forEach(op -> stillInTail.add(op.id())));

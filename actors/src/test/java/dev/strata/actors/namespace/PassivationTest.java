@@ -101,6 +101,13 @@ class PassivationTest {
                 return null;
             });
             assertEquals(1, hydrations(store), "nothing woke the namespace yet");
+            // A stopped entity takes its share out of the node's gauges.
+            assertEquals(0, node.metrics.unindexedBytes.get(), "unindexed bytes of a stopped entity");
+            assertEquals(0, node.metrics.indexingBacklog.get(), "builds of a stopped entity");
+            assertEquals(1, node.metrics.passivations.get());
+            assertEquals(1, node.metrics.hydrations.get());
+            assertEquals(requests, node.metrics.writesAcknowledged.get());
+            assertEquals(3, node.metrics.queries.get());
 
             List<QueryResult> after = ask(node);
             assertEquals(2, hydrations(store), "the next request rebuilt the entity from the bucket");

@@ -39,6 +39,7 @@ final class TestNode implements AutoCloseable {
     final ActorTestKit kit;
     final ActorRef<ShardingEnvelope<Command>> region;
     final Executor compute;
+    final RecordedMetrics metrics = new RecordedMetrics();
 
     TestNode(ObjectStore store, String extraConfig) {
         this(store, extraConfig, null);
@@ -68,7 +69,8 @@ final class TestNode implements AutoCloseable {
         NamespaceSettings settings = NamespaceSettings.from(config);
         compute = wrapCompute.apply(dispatcher(StrataThreads.COMPUTE_DISPATCHER));
         region = NamespaceEntity.init(kit.system(), new NamespaceEntity.Resources(store, reader, compute,
-                indexerOrNull != null ? indexerOrNull : dispatcher(StrataThreads.INDEXER_DISPATCHER), settings));
+                indexerOrNull != null ? indexerOrNull : dispatcher(StrataThreads.INDEXER_DISPATCHER), settings,
+                metrics));
     }
 
     TestNode(ObjectStore store) {

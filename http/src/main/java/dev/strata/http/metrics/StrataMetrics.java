@@ -1,7 +1,7 @@
 package dev.strata.http.metrics;
 
 import dev.strata.actors.ObservedThreadPools;
-import dev.strata.cache.Tier;
+import dev.strata.actors.namespace.NamespaceMetrics;
 import dev.strata.config.StrataThreads;
 import dev.strata.tiering.read.TieredStorage;
 import dev.strata.tiering.store.MeteredObjectStore;
@@ -28,7 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * components keep themselves ({@link #bindStorage}, {@link #bindCluster}, {@link #bindDispatchers});
  * shards and namespaces on this node are polled from the shard region ({@link #bindSharding}).
  */
-public final class StrataMetrics {
+public final class StrataMetrics implements NamespaceMetrics {
 
     /** The API operations requests are counted under. */
     public enum Operation {
@@ -40,35 +40,13 @@ public final class StrataMetrics {
         }
     }
 
-    /** What a query ranked or computed by. */
-    public enum QueryKind {
-        /** Approximate nearest neighbours through the index. */
-        ANN,
-        /** Exact nearest neighbours (a full scan). */
-        KNN,
-        /** BM25 full-text ranking. */
-        FULL_TEXT,
-        /** Ordered by an attribute, or filter only. */
-        ORDER_BY,
-        /** Aggregations (count, group by). */
-        AGGREGATE;
-
-        String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
     /** How cold a query's data was, as the API's {@code performance.cache_temperature} reports it. */
     public enum Temperature {
         HOT, WARM, COLD;
 
-        /** The temperature of a read whose coldest page came from {@code tier}. */
-        public static Temperature of(Tier coldest) {
-            return switch (coldest) {
-                case MEMORY -> HOT;
-                case SSD -> WARM;
-                case OBJECT_STORE -> COLD;
-            };
+        /** The temperature the API reports as {@code label} ("hot", "warm", "cold"). */
+        public static Temperature of(String label) {
+            return valueOf(label.toUpperCase(Locale.ROOT));
         }
 
         String label() {
@@ -181,9 +159,9 @@ public final class StrataMetrics {
                 .help("Duration of one compaction job (segments merged)")
                 .classicOnly().classicUpperBounds(JOB_BUCKETS).register(registry);
         indexingBacklog = Gauge.builder().name("strata_indexing_backlog")
-                .help("Indexing and compaction jobs waiting for an indexer thread on this node").register(registry);
+                .help("Indexing and compaction jobs started and not finished on this node").register(registry);
         passivations = Counter.builder().name("strata_namespace_passivations")
-                .help("Namespace entities stopped for being idle").register(registry);
+                .help("Namespace entities passivated for being idle").register(registry);
         hydrations = Counter.builder().name("strata_namespace_hydrations")
                 .help("Namespace entities started (manifest and WAL tail loaded), by outcome")
                 .labelNames("outcome").register(registry);
@@ -207,8 +185,8 @@ public final class StrataMetrics {
         }
         for (QueryKind kind : QueryKind.values()) {
             for (Temperature t : Temperature.values()) {
-                queries.labelValues(kind.label(), t.label());
-                queryDuration.labelValues(kind.label(), t.label());
+                queries.labelValues(label(kind), t.label());
+                queryDuration.labelValues(label(kind), t.label());
             }
         }
         for (RowOperation op : RowOperation.values()) {
@@ -262,7 +240,7 @@ public final class StrataMetrics {
         pools.add("indexer", () -> ObservedThreadPools.pool(StrataThreads.INDEXER_DISPATCHER));
     }
 
-    // ---- recording methods (hooks for the HTTP layer and the namespace entity) ----
+    // ---- recording methods: the HTTP layer's, and the namespace entities' (NamespaceMetrics) ----
 
     /** An API request arrived; pair with {@link #requestFinished}. */
     public void requestStarted(Operation operation) {
@@ -281,51 +259,66 @@ public final class StrataMetrics {
         rejected.labelValues(operation.label(), reason.label()).inc();
     }
 
-    /** A query ran in {@code nanos} and its coldest read was {@code temperature}. */
-    public void queryCompleted(QueryKind kind, Temperature temperature, long nanos) {
-        queries.labelValues(kind.label(), temperature.label()).inc();
-        queryDuration.labelValues(kind.label(), temperature.label()).observe(nanos / NANOS_PER_SECOND);
+    @Override
+    public void queryCompleted(QueryKind kind, String temperature, long nanos) {
+        String t = Temperature.of(temperature).label();
+        queries.labelValues(label(kind), t).inc();
+        queryDuration.labelValues(label(kind), t).observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** A write was acknowledged {@code nanos} after it reached the owner. */
-    public void writeAcknowledged(long upserts, long patches, long deletes, long walBytes, long nanos) {
+    @Override
+    public void queryRejected() {
+        requestRejected(Operation.QUERY, Rejection.CONCURRENCY_LIMIT);
+    }
+
+    @Override
+    public void writeRejected() {
+        requestRejected(Operation.WRITE, Rejection.BACKPRESSURE);
+    }
+
+    @Override
+    public void writeAcknowledged(long upserts, long patches, long deletes, long nanos) {
         writeRows.labelValues(RowOperation.UPSERT.label()).inc(upserts);
         writeRows.labelValues(RowOperation.PATCH.label()).inc(patches);
         writeRows.labelValues(RowOperation.DELETE.label()).inc(deletes);
-        writeBytes.inc(walBytes);
         writeDuration.observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** One WAL object holding {@code writes} batched writes was committed in {@code nanos}. */
-    public void walCommitted(int writes, long nanos) {
+    @Override
+    public void walCommitted(int writes, long bytes, long nanos) {
         groupCommitSize.observe(writes);
+        writeBytes.inc(bytes);
         walCommitDuration.observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** The unindexed WAL bytes of a namespace on this node changed by {@code delta}. */
+    @Override
     public void unindexedBytesChanged(long delta) {
         unindexedBytes.inc(delta);
     }
 
-    /** An indexing job ({@code compaction} false) or compaction job finished after {@code nanos}. */
+    @Override
     public void indexJobFinished(boolean compaction, long nanos) {
         (compaction ? compactionDuration : indexingDuration).observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** Jobs waiting for an indexer thread changed by {@code delta}. */
+    @Override
     public void indexingBacklogChanged(long delta) {
         indexingBacklog.inc(delta);
     }
 
-    /** A namespace entity finished hydrating (or failed to) after {@code nanos}. */
+    @Override
     public void hydrated(boolean succeeded, long nanos) {
         hydrations.labelValues(succeeded ? "success" : "failure").inc();
         hydrationDuration.observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** A namespace entity passivated for being idle. */
+    @Override
     public void passivated() {
         passivations.inc();
+    }
+
+    private static String label(QueryKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     static String statusClass(int status) {

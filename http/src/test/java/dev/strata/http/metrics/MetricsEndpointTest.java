@@ -187,6 +187,39 @@ class MetricsEndpointTest {
         assertEquals(1, sample(body, "strata_shards"));
     }
 
+    @Test
+    void writesAndQueriesThroughTheApiFeedTheNamespaceSeries() throws Exception {
+        String before = server.scrape(null).body();
+        // The namespace the sharding test starts too, so either order leaves one entity active.
+        HttpResponse<String> write = server.send(HttpRequest.newBuilder(server.uri("/v2/namespaces/metrics-test"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"upsert_rows":[{"id":1,"vector":[0.1,0.2]},{"id":2,"vector":[0.3,0.4]}],
+                         "distance_metric":"euclidean_squared"}""")));
+        assertEquals(200, write.statusCode(), write.body());
+        HttpResponse<String> query = server.send(HttpRequest.newBuilder(server.uri("/v2/namespaces/metrics-test/query"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"rank_by":["vector","ANN",[0.1,0.2]],"top_k":2}""")));
+        assertEquals(200, query.statusCode(), query.body());
+
+        String after = server.scrape(null).body();
+        String rows = "strata_write_rows_total{operation=\"upsert\"}";
+        assertEquals(sample(before, rows) + 2, sample(after, rows));
+        String commits = "strata_wal_commit_duration_seconds_count";
+        assertTrue(sample(after, commits) >= sample(before, commits) + 1, after);
+        assertTrue(sample(after, "strata_write_bytes_total") > sample(before, "strata_write_bytes_total"), after);
+        String acks = "strata_write_ack_duration_seconds_count";
+        assertEquals(sample(before, acks) + 1, sample(after, acks));
+        double queries = 0;
+        for (String t : new String[] {"hot", "warm", "cold"}) {
+            String series = "strata_queries_total{kind=\"ann\",temperature=\"" + t + "\"}";
+            queries += sample(after, series) - sample(before, series);
+        }
+        assertEquals(1, queries, after);
+        assertTrue(sample(after, "strata_namespace_hydrations_total{outcome=\"success\"}") >= 1, after);
+    }
+
     private static double sample(String body, String series) {
         for (String line : body.split("\n")) {
             if (line.startsWith(series + " ")) {

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.cache.Tier;
+import dev.strata.actors.namespace.NamespaceMetrics.QueryKind;
 import dev.strata.http.metrics.StrataMetrics.Operation;
-import dev.strata.http.metrics.StrataMetrics.QueryKind;
 import dev.strata.http.metrics.StrataMetrics.Rejection;
-import dev.strata.http.metrics.StrataMetrics.Temperature;
 import dev.strata.tiering.store.MeteredObjectStore;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
@@ -68,8 +66,8 @@ class StrataMetricsTest {
 
     @Test
     void queriesAreCountedByKindAndTemperature() throws Exception {
-        metrics.queryCompleted(QueryKind.ANN, Temperature.of(Tier.OBJECT_STORE), 300_000_000);
-        metrics.queryCompleted(QueryKind.ANN, Temperature.of(Tier.MEMORY), 1_000_000);
+        metrics.queryCompleted(QueryKind.ANN, "cold", 300_000_000);
+        metrics.queryCompleted(QueryKind.ANN, "hot", 1_000_000);
         assertEquals(1, value("strata_queries_total{kind=\"ann\",temperature=\"cold\"}"));
         assertEquals(1, value("strata_queries_total{kind=\"ann\",temperature=\"hot\"}"));
         assertEquals(0, value("strata_queries_total{kind=\"ann\",temperature=\"warm\"}"));
@@ -79,8 +77,8 @@ class StrataMetricsTest {
 
     @Test
     void writesIndexingAndEntitiesFeedTheirSeries() throws Exception {
-        metrics.writeAcknowledged(10, 2, 1, 4096, 20_000_000);
-        metrics.walCommitted(3, 15_000_000);
+        metrics.writeAcknowledged(10, 2, 1, 20_000_000);
+        metrics.walCommitted(3, 4096, 15_000_000);
         metrics.unindexedBytesChanged(4096);
         metrics.unindexedBytesChanged(-1000);
         metrics.indexJobFinished(false, 2_000_000_000L);
