@@ -115,7 +115,7 @@ class CrashDuringBuildTest {
     @Test
     void crashWhileAnIndexingPassWritesItsSegment() throws Exception {
         AtomicBoolean armed = new AtomicBoolean();
-        HoldWhenStore held = new HoldWhenStore(store(), (key, bytes) -> armed.get() && segmentData(key));
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), (key, bytes) -> armed.get() && segmentData(key));
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             writeAndIndex(crashed, 3);
@@ -137,7 +137,7 @@ class CrashDuringBuildTest {
         // Three indexing passes write segments 1..3; the fourth segment is compaction's.
         BiPredicate<String, byte[]> compactionSegment = (key, bytes) ->
                 segmentData(key) && segmentsWritten.incrementAndGet() == 4;
-        HoldWhenStore held = new HoldWhenStore(store(), compactionSegment);
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), compactionSegment);
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             for (int pass = 0; pass < 3; pass++) {
@@ -163,7 +163,7 @@ class CrashDuringBuildTest {
             int segments = ManifestCodec.decode(bytes, key).segments().size();
             return previousSegments.getAndSet(segments) > 2 && segments == 1;
         };
-        HoldWhenStore held = new HoldWhenStore(store(), compactionManifest);
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), compactionManifest);
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             for (int pass = 0; pass < 3; pass++) {

@@ -1,23 +1,23 @@
 package dev.strata.actors.namespace;
 
-import dev.strata.index.io.ByteRange;
-import dev.strata.tiering.store.ListPage;
-import dev.strata.tiering.store.ObjectInfo;
 import dev.strata.tiering.store.ObjectStore;
-import java.util.Optional;
+import dev.strata.tiering.testing.ForwardingObjectStore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 
 /**
- * An object store that, once armed, holds the next write (put or create-if-absent) under a key
- * containing a fragment ({@code /wal/} unless told otherwise) until released: a test sees what
- * happens while that write is in flight, or simulates a crash by never releasing it.
+ * An object store that, once armed, holds the next write (put or create-if-absent) its predicate
+ * picks, by key and bytes, until released: a test sees what happens while that write is in
+ * flight, or simulates a crash by stopping the node and never releasing it. The plain
+ * constructors pick writes under a key containing a fragment ({@code /wal/} unless told
+ * otherwise) and wait for {@link #arm}; {@link #holdingFirst} is armed from the start and its
+ * predicate sees every write until one is held, so it may count them or decode what is written.
  */
-final class HoldingObjectStore implements ObjectStore {
+final class HoldingObjectStore extends ForwardingObjectStore {
 
-    private final ObjectStore delegate;
-    private final String fragment;
-    private final AtomicBoolean armed = new AtomicBoolean();
+    private final BiPredicate<String, byte[]> when;
+    private final AtomicBoolean armed;
     final CompletableFuture<String> entered = new CompletableFuture<>();
     final CompletableFuture<Void> release = new CompletableFuture<>();
 
@@ -26,64 +26,49 @@ final class HoldingObjectStore implements ObjectStore {
     }
 
     HoldingObjectStore(ObjectStore delegate, String fragment) {
-        this.delegate = delegate;
-        this.fragment = fragment;
+        this(delegate, (key, data) -> key.contains(fragment), false);
+    }
+
+    private HoldingObjectStore(ObjectStore delegate, BiPredicate<String, byte[]> when, boolean armed) {
+        super(delegate);
+        this.when = when;
+        this.armed = new AtomicBoolean(armed);
+    }
+
+    /** A store that holds the first write {@code when} picks. */
+    static HoldingObjectStore holdingFirst(ObjectStore delegate, BiPredicate<String, byte[]> when) {
+        return new HoldingObjectStore(delegate, when, true);
     }
 
     void arm() {
         armed.set(true);
     }
 
+    private boolean hold(String key, byte[] data) {
+        // The predicate may count what it sees; writes are issued from many threads, hence synchronized.
+        synchronized (this) {
+            if (!armed.get() || !when.test(key, data)) {
+                return false;
+            }
+            armed.set(false);
+        }
+        entered.complete(key);
+        return true;
+    }
+
     @Override
     public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
-        if (key.contains(fragment) && armed.compareAndSet(true, false)) {
-            entered.complete(key);
-            return release.thenCompose(ignored -> delegate.createIfAbsent(key, data));
-        }
-        return delegate.createIfAbsent(key, data);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> get(String key) {
-        return delegate.get(key);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> getRange(String key, ByteRange range) {
-        return delegate.getRange(key, range);
+        return hold(key, data) ? release.thenCompose(ignored -> delegate.createIfAbsent(key, data))
+                : delegate.createIfAbsent(key, data);
     }
 
     @Override
     public CompletableFuture<Void> put(String key, byte[] data) {
-        if (key.contains(fragment) && armed.compareAndSet(true, false)) {
-            entered.complete(key);
-            return release.thenCompose(ignored -> delegate.put(key, data));
-        }
-        return delegate.put(key, data);
-    }
-
-    @Override
-    public CompletableFuture<Optional<ObjectInfo>> head(String key) {
-        return delegate.head(key);
-    }
-
-    @Override
-    public CompletableFuture<ListPage> list(String prefix, String continuationToken, int maxKeys) {
-        return delegate.list(prefix, continuationToken, maxKeys);
-    }
-
-    @Override
-    public CompletableFuture<Void> delete(String key) {
-        return delegate.delete(key);
+        return hold(key, data) ? release.thenCompose(ignored -> delegate.put(key, data)) : delegate.put(key, data);
     }
 
     @Override
     public String describe() {
         return "holding(" + delegate.describe() + ")";
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -1,8 +1,5 @@
 package dev.strata.actors.namespace;
 
-import static dev.strata.actors.namespace.NamespaceEntityTest.row;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.strata.actors.namespace.NamespaceProtocol.PatchRow;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
@@ -13,14 +10,12 @@ import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.config.StrataThreads;
 import dev.strata.index.io.ByteRange;
-import dev.strata.tiering.store.ListPage;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
-import dev.strata.tiering.store.ObjectInfo;
 import dev.strata.tiering.store.ObjectStore;
+import dev.strata.tiering.testing.ForwardingObjectStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +25,9 @@ import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.strata.actors.namespace.NamespaceEntityTest.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 
 /**
  * Regression: one write patches a document that lives in a segment (so its base must be read
@@ -57,14 +55,13 @@ class PatchBaseRaceTest {
     }
 
     /** Holds every read of one key, once armed, until released. */
-    private static final class HoldReads implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class HoldReads extends ForwardingObjectStore {
         volatile String key;
         final CompletableFuture<Void> entered = new CompletableFuture<>();
         final CompletableFuture<Void> release = new CompletableFuture<>();
 
         HoldReads(ObjectStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private <T> CompletableFuture<T> maybeHold(String k, java.util.function.Supplier<CompletableFuture<T>> read) {
@@ -83,41 +80,6 @@ class PatchBaseRaceTest {
         @Override
         public CompletableFuture<byte[]> getRange(String k, ByteRange range) {
             return maybeHold(k, () -> delegate.getRange(k, range));
-        }
-
-        @Override
-        public CompletableFuture<Void> put(String k, byte[] data) {
-            return delegate.put(k, data);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> createIfAbsent(String k, byte[] data) {
-            return delegate.createIfAbsent(k, data);
-        }
-
-        @Override
-        public CompletableFuture<Optional<ObjectInfo>> head(String k) {
-            return delegate.head(k);
-        }
-
-        @Override
-        public CompletableFuture<ListPage> list(String prefix, String token, int maxKeys) {
-            return delegate.list(prefix, token, maxKeys);
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String k) {
-            return delegate.delete(k);
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

@@ -1,11 +1,5 @@
 package dev.strata.actors.namespace;
 
-import static dev.strata.actors.namespace.NamespaceEntityTest.row;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.strata.actors.namespace.NamespaceProtocol.Explain;
 import dev.strata.actors.namespace.NamespaceProtocol.MultiQuery;
 import dev.strata.actors.namespace.NamespaceProtocol.Query;
@@ -28,10 +22,10 @@ import dev.strata.index.doc.Schema;
 import dev.strata.index.io.ByteRange;
 import dev.strata.index.wal.WalWriter;
 import dev.strata.tiering.store.CountingObjectStore;
-import dev.strata.tiering.store.ListPage;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectInfo;
 import dev.strata.tiering.store.ObjectStore;
+import dev.strata.tiering.testing.ForwardingObjectStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +50,12 @@ import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.strata.actors.namespace.NamespaceEntityTest.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * The query side of the namespace entity on a real one-node cluster: exact kNN, attribute
@@ -609,8 +609,7 @@ class QuerySideTest {
     }
 
     /** Counts HEADs and holds them while {@code hold}. */
-    private static final class HeadGate implements ObjectStore {
-        final ObjectStore delegate;
+    private static final class HeadGate extends ForwardingObjectStore {
         final AtomicBoolean hold = new AtomicBoolean();
         final AtomicInteger heads = new AtomicInteger();
         final ConcurrentLinkedQueue<CompletableFuture<Void>> held = new ConcurrentLinkedQueue<>();
@@ -619,7 +618,7 @@ class QuerySideTest {
         final CompletableFuture<Void> ackRelease = new CompletableFuture<>();
 
         HeadGate(ObjectStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void releaseAll() {
@@ -647,47 +646,12 @@ class QuerySideTest {
         }
 
         @Override
-        public CompletableFuture<byte[]> get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public CompletableFuture<byte[]> getRange(String key, ByteRange range) {
-            return delegate.getRange(key, range);
-        }
-
-        @Override
-        public CompletableFuture<Void> put(String key, byte[] data) {
-            return delegate.put(key, data);
-        }
-
-        @Override
         public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
             if (!holdAcks.get() || !key.contains("/wal/")) {
                 return delegate.createIfAbsent(key, data);
             }
             // The object is created now; only the acknowledgement waits.
             return delegate.createIfAbsent(key, data).thenCombine(ackRelease, (created, ignored) -> created);
-        }
-
-        @Override
-        public CompletableFuture<ListPage> list(String prefix, String continuationToken, int maxKeys) {
-            return delegate.list(prefix, continuationToken, maxKeys);
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -1,10 +1,8 @@
 package dev.strata.bench.actors;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.actors.namespace.Manifest;
 import dev.strata.actors.namespace.NamespaceEntity;
-import dev.strata.actors.namespace.NamespaceProtocol.Command;
 import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
 import dev.strata.actors.namespace.NamespaceProtocol.Write;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
@@ -12,7 +10,6 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
 import dev.strata.actors.namespace.NamespaceSettings;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
-import dev.strata.actors.storage.SequencedLog;
 import dev.strata.bench.Percentiles;
 import dev.strata.bench.data.VectorFiles;
 import dev.strata.cache.PageGeometry;
@@ -41,14 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Write throughput and latency through the namespace entity's actor protocol, on S3Proxy behind
@@ -65,7 +54,6 @@ import org.apache.pekko.pattern.StatusReply;
 public final class WriteBench {
 
     private static final int DIMS = 384;
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /** One configuration: namespaces written at once, writers per namespace, rows per write. */
     record Setup(int namespaces, int writersPerNamespace, int batch) {}
@@ -84,12 +72,8 @@ public final class WriteBench {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         List<Setup> setups = args.length > 3 ? parse(args[3])
                 : List.of(new Setup(1, 8, 100), new Setup(1, 8, 1000), new Setup(4, 4, 1000));
-        Config config = ConfigFactory.parseString("pekko.actor.provider = cluster\n"
-                + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
-                + "pekko.remote.artery.canonical.port = 0\n"
-                + "pekko.loglevel = WARNING\n"
-                // The default quiet period (30 s) would dominate the lag of a run's last writes.
-                + "strata.namespace.indexing.after-quiet = 2s\n").withFallback(ConfigFactory.load());
+        // The default quiet period (30 s) would dominate the lag of a run's last writes.
+        Config config = BenchNode.config("strata.namespace.indexing.after-quiet = 2s");
         NamespaceSettings settings = NamespaceSettings.from(config);
         System.out.printf(Locale.ROOT, "# WriteBench: S3Proxy on loopback, injected latency p50 60 ms / p99 80 ms, "
                 + "%d processors, %d s per run, %d runs, vectors %s; indexing after %d operations or %d bytes or %s quiet%n",
@@ -106,19 +90,12 @@ public final class WriteBench {
                          S3ObjectStore s3 = new S3ObjectStore(proxy.settings("writes"), io)) {
                         ObjectStore slow = new FaultInjectingObjectStore(s3,
                                 Faults.none(42).withLatency(Duration.ofMillis(60), Duration.ofMillis(80)), timer, io);
-                        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
-                        try {
-                            Cluster cluster = Cluster.get(system);
-                            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-                            PageGeometry geometry = new PageGeometry(4096);
-                            TieredReader reader = new TieredReader(
-                                    new ObjectStorePageSource(slow, geometry, new RangeCoalescer(256 * 1024)), geometry);
-                            ActorRef<ShardingEnvelope<Command>> region = NamespaceEntity.init(system,
-                                    new NamespaceEntity.Resources(slow, reader, compute, indexer, settings));
-                            results.add(run(system, region, s3, slow, vectors, setup, seconds, "r" + (round++)));
-                        } finally {
-                            system.terminate();
-                            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        PageGeometry geometry = new PageGeometry(4096);
+                        TieredReader reader = new TieredReader(
+                                new ObjectStorePageSource(slow, geometry, new RangeCoalescer(256 * 1024)), geometry);
+                        try (BenchNode node = new BenchNode(config,
+                                new NamespaceEntity.Resources(slow, reader, compute, indexer, settings))) {
+                            results.add(run(node, s3, slow, vectors, setup, seconds, "r" + (round++)));
                         }
                     }
                 }
@@ -173,8 +150,8 @@ public final class WriteBench {
         return Percentiles.of(nanos);
     }
 
-    private static Result run(ActorSystem<Void> system, ActorRef<ShardingEnvelope<Command>> region, ObjectStore plain,
-                              ObjectStore slow, float[] vectors, Setup setup, int seconds, String tag) throws Exception {
+    private static Result run(BenchNode node, ObjectStore plain, ObjectStore slow, float[] vectors, Setup setup,
+                              int seconds, String tag) throws Exception {
         int rowsAvailable = vectors.length / DIMS;
         AtomicLong rows = new AtomicLong();
         List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
@@ -188,7 +165,7 @@ public final class WriteBench {
             acked.put(ns, new ConcurrentHashMap<>());
             for (int w = 0; w < setup.writersPerNamespace(); w++) {
                 int writer = n * setup.writersPerNamespace() + w;
-                writers.add(loop(system, region, ns, vectors, rowsAvailable, setup.batch(), writer, 0, end, rows,
+                writers.add(loop(node, ns, vectors, rowsAvailable, setup.batch(), writer, 0, end, rows,
                         ackNanos, acked.get(ns)));
             }
         }
@@ -257,8 +234,8 @@ public final class WriteBench {
         return result;
     }
 
-    private static CompletableFuture<Void> loop(ActorSystem<Void> system, ActorRef<ShardingEnvelope<Command>> region,
-                                                String ns, float[] vectors, int rowsAvailable, int batch, int writer,
+    private static CompletableFuture<Void> loop(BenchNode node, String ns, float[] vectors, int rowsAvailable,
+                                                int batch, int writer,
                                                 long counter, long end, AtomicLong rows, List<Long> ackNanos,
                                                 Map<Long, Long> acked) {
         if (System.nanoTime() >= end) {
@@ -274,9 +251,7 @@ public final class WriteBench {
         }
         WriteRequest request = WriteRequest.of(upserts, null, null, "cosine_distance", true);
         long sent = System.nanoTime();
-        return AskPattern.<ShardingEnvelope<Command>, StatusReply<WriteResult>>ask(region,
-                        replyTo -> new ShardingEnvelope<>(ns, new Write(request, replyTo)), TIMEOUT, system.scheduler())
-                .toCompletableFuture()
+        return node.<WriteResult>ask(ns, replyTo -> new Write(request, replyTo))
                 .thenCompose(reply -> {
                     long now = System.nanoTime();
                     if (reply.isError()) {
@@ -285,19 +260,14 @@ public final class WriteBench {
                     ackNanos.add(now - sent);
                     acked.putIfAbsent(reply.getValue().walSequence(), now);
                     rows.addAndGet(batch);
-                    return loop(system, region, ns, vectors, rowsAvailable, batch, writer, counter + 1, end, rows,
+                    return loop(node, ns, vectors, rowsAvailable, batch, writer, counter + 1, end, rows,
                             ackNanos, acked);
                 });
     }
 
     private static long indexedThrough(ObjectStore store, String ns) {
-        SequencedLog manifests = new SequencedLog(store, new NamespaceLayout(new NamespaceName(ns)).manifestPrefix());
-        long version = manifests.latest().join();
-        if (version < 0) {
-            return 0;
-        }
-        Manifest m = dev.strata.actors.namespace.ManifestCodec.decode(manifests.read(version).join(), ns);
-        return m.indexedThrough();
+        Manifest m = BenchNode.newestManifest(store, ns);
+        return m == null ? 0 : m.indexedThrough();
     }
 
     private static void report(Setup setup, List<Result> results) {

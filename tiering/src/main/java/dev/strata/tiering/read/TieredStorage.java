@@ -4,6 +4,7 @@ import dev.strata.cache.MemoryPageCache;
 import dev.strata.cache.PageGeometry;
 import dev.strata.cache.PageSource;
 import dev.strata.cache.SsdPageCache;
+import dev.strata.config.CacheSettings;
 import dev.strata.config.StrataSettings;
 import dev.strata.tiering.store.MeteredObjectStore;
 import dev.strata.tiering.store.ObjectStore;
@@ -47,13 +48,19 @@ public final class TieredStorage implements AutoCloseable {
      * tiers and direct writes alike) reported to {@code requests}.
      */
     public static TieredStorage open(StrataSettings settings, Executor io, MeteredObjectStore.Listener requests) {
-        ObjectStore store = new MeteredObjectStore(ObjectStores.open(settings.storage(), io), io, requests);
-        PageGeometry geometry = new PageGeometry(settings.cache().pageSize());
+        return over(new MeteredObjectStore(ObjectStores.open(settings.storage(), io), io, requests), settings.cache(), io);
+    }
+
+    /**
+     * The cache tiers of {@code cache} over an already open {@code store} (for example one that
+     * injects latency or counts requests); closing the result closes the store.
+     */
+    public static TieredStorage over(ObjectStore store, CacheSettings cache, Executor io) {
+        PageGeometry geometry = new PageGeometry(cache.pageSize());
         CoalescingStats coalescing = new CoalescingStats();
-        PageSource cold = new ObjectStorePageSource(store, geometry,
-                new RangeCoalescer(settings.cache().coalesceWindow()), coalescing);
-        SsdPageCache ssd = settings.cache().ssdEnabled() ? SsdPageCache.create(settings.cache(), cold, io) : null;
-        MemoryPageCache memory = MemoryPageCache.create(settings.cache(), ssd != null ? ssd : cold, io);
+        PageSource cold = new ObjectStorePageSource(store, geometry, new RangeCoalescer(cache.coalesceWindow()), coalescing);
+        SsdPageCache ssd = cache.ssdEnabled() ? SsdPageCache.create(cache, cold, io) : null;
+        MemoryPageCache memory = MemoryPageCache.create(cache, ssd != null ? ssd : cold, io);
         return new TieredStorage(store, ssd, memory, new TieredReader(memory, geometry), coalescing);
     }
 

@@ -44,9 +44,12 @@ public final class CountingObjectStore implements ObjectStore {
         }
     }
 
+    /** A recorded request with when it was sent and answered ({@link System#nanoTime()}). */
+    public record Timed(Request request, long sentNanos, long answeredNanos) {}
+
     private final ObjectStore delegate;
     private final Executor io;
-    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Timed> timed = new ConcurrentLinkedQueue<>();
     private final Map<Operation, LongAdder> counts = new EnumMap<>(Operation.class);
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
@@ -62,7 +65,12 @@ public final class CountingObjectStore implements ObjectStore {
 
     /** Every recorded request, oldest first. */
     public List<Request> requests() {
-        return List.copyOf(requests);
+        return timed.stream().map(Timed::request).toList();
+    }
+
+    /** Every recorded request with its timing, in the order they were answered. */
+    public List<Timed> timed() {
+        return List.copyOf(timed);
     }
 
     /** How many requests of this kind completed (successfully or not). */
@@ -91,7 +99,7 @@ public final class CountingObjectStore implements ObjectStore {
 
     /** Forgets everything recorded so far. */
     public void reset() {
-        requests.clear();
+        timed.clear();
         counts.values().forEach(LongAdder::reset);
         bytesRead.reset();
         bytesWritten.reset();
@@ -152,6 +160,7 @@ public final class CountingObjectStore implements ObjectStore {
                                             ToLongFunction<T> bytesOf) {
         // Recorded before the caller's future completes, so callers never see a result whose
         // request is not yet counted.
+        long sent = System.nanoTime();
         return IoCompletion.relay(call, io, (value, error) -> {
             long bytes = error == null ? bytesOf.applyAsLong(value) : 0;
             counts.get(operation).increment();
@@ -159,7 +168,7 @@ public final class CountingObjectStore implements ObjectStore {
                 boolean write = operation == Operation.PUT || operation == Operation.CREATE_IF_ABSENT;
                 (write ? bytesWritten : bytesRead).add(bytes);
             }
-            requests.add(new Request(operation, key, range, bytes, error == null));
+            timed.add(new Timed(new Request(operation, key, range, bytes, error == null), sent, System.nanoTime()));
             if (error != null) {
                 throw error instanceof RuntimeException e ? e : new CompletionException(error);
             }

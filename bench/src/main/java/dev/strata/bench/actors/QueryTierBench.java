@@ -1,0 +1,326 @@
+package dev.strata.bench.actors;
+
+import com.typesafe.config.Config;
+import dev.strata.actors.namespace.Manifest;
+import dev.strata.actors.namespace.NamespaceEntity;
+import dev.strata.actors.namespace.NamespaceProtocol.Query;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
+import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
+import dev.strata.actors.namespace.NamespaceProtocol.Write;
+import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
+import dev.strata.actors.namespace.NamespaceSettings;
+import dev.strata.actors.storage.NamespaceLayout;
+import dev.strata.actors.storage.NamespaceName;
+import dev.strata.actors.storage.SequencedLog;
+import dev.strata.bench.Percentiles;
+import dev.strata.bench.data.GroundTruth;
+import dev.strata.bench.data.VectorFiles;
+import dev.strata.config.CacheSettings;
+import dev.strata.config.StrataThreads;
+import dev.strata.index.vector.Metric;
+import dev.strata.tiering.read.TieredStorage;
+import dev.strata.tiering.store.CountingObjectStore;
+import dev.strata.tiering.store.FaultInjectingObjectStore;
+import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
+import dev.strata.tiering.store.ObjectStore;
+import dev.strata.tiering.store.S3ObjectStore;
+import dev.strata.tiering.testing.S3ProxyServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Query latency of one namespace by the tier that serves it, through the namespace entity, on
+ * S3Proxy (objects on local disk) behind injected per-request latency (log-normal, p50 60 ms,
+ * p99 80 ms): hot (the memory tier holds everything read), warm (a memory tier too small, the SSD
+ * tier holds it) and cold (a fresh node with empty caches for every query, so each query also
+ * loads the namespace). Cold queries also report object-store requests, bytes and sequential
+ * round trips: a request's round is one more than the deepest request answered before it was
+ * sent, so requests issued together share a round.
+ *
+ * <p>The namespace is loaded first through the entity without injected latency (the first
+ * {@code n} corpus documents, 384-d, cosine distance, batches of 1,000 rows from four writers),
+ * which also measures ingest: rows acknowledged per second and the time from the last
+ * acknowledgement until a published manifest covers it. A bucket directory already holding the
+ * whole namespace is reused. Strong consistency throughout (the default), top 10.
+ *
+ * <p>Usage: {@code QueryTierBench [workDir=bench/work] [n=100000] [queries=200] [coldTrials=20]}
+ */
+public final class QueryTierBench {
+
+    private static final int DIMS = 384;
+    private static final int K = 10;
+    private static final int BATCH = 1000;
+    private static final int WRITERS = 4;
+    private static final Metric METRIC = Metric.COSINE_DISTANCE;
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args.length > 0 ? args[0] : "bench/work");
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int queryCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        int coldTrials = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        float[] queries = VectorFiles.readFloats(work.resolve("queries.f32"), queryCount, DIMS);
+        int[] truth = VectorFiles.readInts(GroundTruth.file(work, n, 10_000, METRIC));
+        String ns = "tiers-" + n;
+        ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 32);
+        ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, Runtime.getRuntime().availableProcessors());
+        ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        Config config = BenchNode.config("strata.namespace.indexing.after-quiet = 2s");
+        NamespaceSettings settings = NamespaceSettings.from(config);
+        System.out.printf(Locale.ROOT, "# QueryTierBench: %,d documents, %d queries (hot, warm), %d cold trials, "
+                        + "%d processors, injected latency p50 60 ms / p99 80 ms%n",
+                n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors());
+        try (S3ProxyServer proxy = S3ProxyServer.startOnDisk("strata-bench", work.resolve("tier-bucket-" + n))) {
+            Nodes nodes = new Nodes(proxy, config, settings, io, compute, indexer, timer);
+            load(nodes, work, ns, n);
+
+            Path ssd = Files.createTempDirectory(work, "tier-ssd");
+            CacheSettings hot = new CacheSettings(4096, 3L << 30, ssd, 0, 4 << 20, 256 << 10);
+            CacheSettings warm = new CacheSettings(4096, 16L << 20, ssd, 6L << 30, 4 << 20, 256 << 10);
+            CacheSettings cold = new CacheSettings(4096, 512L << 20, ssd, 0, 4 << 20, 256 << 10);
+            report("hot", repeated(nodes, hot, ns, queries, truth));
+            report("warm", repeated(nodes, warm, ns, queries, truth));
+            report("cold", coldTrials(nodes, cold, ns, queries, truth, coldTrials));
+        } finally {
+            timer.shutdownNow();
+            io.shutdownNow();
+            compute.shutdownNow();
+            indexer.shutdownNow();
+        }
+    }
+
+    /** How to make a node over the bucket: with or without injected latency, with given caches. */
+    private record Nodes(S3ProxyServer proxy, Config config, NamespaceSettings settings, ExecutorService io,
+                         ExecutorService compute, ExecutorService indexer, ScheduledExecutorService timer) {
+
+        /** A node and the store it counts requests on; {@code slow} adds the injected latency. */
+        Node start(CacheSettings cache, boolean slow) {
+            ObjectStore s3 = new S3ObjectStore(proxy.settings("tiers"), io);
+            ObjectStore store = slow ? new FaultInjectingObjectStore(s3,
+                    Faults.none(7).withLatency(Duration.ofMillis(60), Duration.ofMillis(80)), timer, io) : s3;
+            CountingObjectStore counting = new CountingObjectStore(store, io);
+            TieredStorage storage = TieredStorage.over(counting, cache, io);
+            BenchNode node = new BenchNode(config, new NamespaceEntity.Resources(storage.store(), storage.reader(),
+                    compute, indexer, settings));
+            return new Node(node, storage, counting);
+        }
+    }
+
+    private record Node(BenchNode node, TieredStorage storage, CountingObjectStore counting) implements AutoCloseable {
+        QueryResult query(String ns, float[] vector) {
+            StatusReply<QueryResult> reply = node.<QueryResult>ask(ns,
+                    r -> new Query(QueryRequest.nearest(vector, K), r)).join();
+            if (reply.isError()) {
+                throw new IllegalStateException("query failed: " + reply.getError(), reply.getError());
+            }
+            return reply.getValue();
+        }
+
+        @Override
+        public void close() {
+            node.close();
+            storage.close();
+        }
+    }
+
+    /** One tier's figures. */
+    private record Tier(Percentiles latency, Map<String, Integer> temperatures, double recall, Percentiles requests,
+                        Percentiles bytes, Percentiles rounds, Percentiles roundsAfterManifest) {}
+
+    // ---- loading
+
+    private static void load(Nodes nodes, Path work, String ns, int n) throws Exception {
+        try (Node node = nodes.start(new CacheSettings(4096, 256L << 20, work, 0, 4 << 20, 256 << 10), false)) {
+            ObjectStore store = node.storage().store();
+            Manifest existing = BenchNode.newestManifest(store, ns);
+            if (existing != null && existing.indexedThrough() > 0 && !hasUnindexedWal(store, ns, existing)) {
+                System.out.printf(Locale.ROOT, "# reusing the loaded namespace: manifest %d, %d segments%n",
+                        existing.version(), existing.segments().size());
+                return;
+            }
+            float[] docs = VectorFiles.readFloats(work.resolve("documents.f32"), n, DIMS);
+            AtomicLong next = new AtomicLong();
+            AtomicLong lastSequence = new AtomicLong();
+            AtomicLong retries = new AtomicLong();
+            long start = System.nanoTime();
+            List<CompletableFuture<Void>> writers = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                writers.add(CompletableFuture.runAsync(() -> {
+                    for (long from = next.getAndAdd(BATCH); from < n; from = next.getAndAdd(BATCH)) {
+                        write(node.node(), ns, docs, (int) from, (int) Math.min(n, from + BATCH), lastSequence, retries);
+                    }
+                }));
+            }
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).join();
+            long acked = System.nanoTime();
+            System.out.printf(Locale.ROOT, "# ingest: %,d rows acknowledged in %.1f s = %,.0f rows/s (%d writers x %d rows, "
+                            + "%d backpressure retries)%n", n, (acked - start) / 1e9, n / ((acked - start) / 1e9),
+                    WRITERS, BATCH, retries.get());
+            // Searchable from the index: the newest manifest covers the last WAL entry, and
+            // compaction has brought the segments within the configured bound.
+            while (true) {
+                Manifest m = BenchNode.newestManifest(store, ns);
+                if (m != null && m.indexedThrough() >= lastSequence.get()
+                        && m.segments().size() <= nodes.settings().maxSegments()) {
+                    System.out.printf(Locale.ROOT, "# indexed %.1f s after the last acknowledgement: manifest %d, "
+                                    + "%d segments%n", (System.nanoTime() - acked) / 1e9, m.version(),
+                            m.segments().size());
+                    break;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static void write(BenchNode node, String ns, float[] docs, int from, int to, AtomicLong lastSequence,
+                              AtomicLong retries) {
+        List<UpsertRow> rows = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            float[] v = new float[DIMS];
+            System.arraycopy(docs, i * DIMS, v, 0, DIMS);
+            rows.add(new UpsertRow((long) i, v, Map.of()));
+        }
+        WriteRequest request = WriteRequest.of(rows, null, null, METRIC.apiName(), false);
+        while (true) {
+            StatusReply<WriteResult> reply = node.<WriteResult>ask(ns, r -> new Write(request, r)).join();
+            if (reply.isSuccess()) {
+                lastSequence.accumulateAndGet(reply.getValue().walSequence(), Math::max);
+                return;
+            }
+            // Backpressure (indexing behind): wait and send again, as a client would.
+            retries.incrementAndGet();
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static boolean hasUnindexedWal(ObjectStore store, String ns, Manifest m) {
+        SequencedLog wal = new SequencedLog(store, new NamespaceLayout(new NamespaceName(ns)).walPrefix());
+        return wal.latest().join() > m.indexedThrough();
+    }
+
+    // ---- measuring
+
+    /** One node: every query once to fill its caches, then every query again, measured. */
+    private static Tier repeated(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth) {
+        int count = queries.length / DIMS;
+        try (Node node = nodes.start(cache, true)) {
+            for (int q = 0; q < count; q++) {
+                node.query(ns, query(queries, q));
+            }
+            long[] nanos = new long[count];
+            Map<String, Integer> temperatures = new TreeMap<>();
+            double recall = 0;
+            for (int q = 0; q < count; q++) {
+                long start = System.nanoTime();
+                QueryResult result = node.query(ns, query(queries, q));
+                nanos[q] = System.nanoTime() - start;
+                temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
+                recall += GroundTruth.recall(truth, q, K, ids(result));
+            }
+            return new Tier(Percentiles.of(nanos), temperatures, recall / count, null, null, null, null);
+        }
+    }
+
+    /** A fresh node with empty caches for each trial: its first query, which loads the namespace too. */
+    private static Tier coldTrials(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
+                                   int trials) {
+        int count = queries.length / DIMS;
+        long[] nanos = new long[trials];
+        long[] requests = new long[trials];
+        long[] bytes = new long[trials];
+        long[] rounds = new long[trials];
+        long[] afterManifest = new long[trials];
+        Map<String, Integer> temperatures = new TreeMap<>();
+        double recall = 0;
+        for (int t = 0; t < trials; t++) {
+            int q = t % count;
+            try (Node node = nodes.start(cache, true)) {
+                long start = System.nanoTime();
+                QueryResult result = node.query(ns, query(queries, q));
+                nanos[t] = System.nanoTime() - start;
+                temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
+                recall += GroundTruth.recall(truth, q, K, ids(result));
+                List<CountingObjectStore.Timed> timed = node.counting().timed();
+                requests[t] = timed.size();
+                bytes[t] = node.counting().bytesRead();
+                int[] depth = rounds(timed);
+                int manifestRound = 0;
+                int deepest = 0;
+                for (int i = 0; i < timed.size(); i++) {
+                    deepest = Math.max(deepest, depth[i]);
+                    CountingObjectStore.Request r = timed.get(i).request();
+                    if (r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/")) {
+                        manifestRound = Math.max(manifestRound, depth[i]);
+                    }
+                }
+                rounds[t] = deepest;
+                afterManifest[t] = deepest - manifestRound;
+            }
+        }
+        return new Tier(Percentiles.of(nanos), temperatures, recall / trials, Percentiles.of(requests),
+                Percentiles.of(bytes), Percentiles.of(rounds), Percentiles.of(afterManifest));
+    }
+
+    /** Each request's round: 1 + the deepest round among requests answered before it was sent. */
+    static int[] rounds(List<CountingObjectStore.Timed> timed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < timed.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong(i -> timed.get(i).sentNanos()));
+        int[] depth = new int[timed.size()];
+        for (int i : order) {
+            int before = 0;
+            for (int j : order) {
+                if (timed.get(j).answeredNanos() <= timed.get(i).sentNanos()) {
+                    before = Math.max(before, depth[j]);
+                }
+            }
+            depth[i] = before + 1;
+        }
+        return depth;
+    }
+
+    private static float[] query(float[] queries, int q) {
+        float[] v = new float[DIMS];
+        System.arraycopy(queries, q * DIMS, v, 0, DIMS);
+        return v;
+    }
+
+    private static int[] ids(QueryResult result) {
+        return result.rows().stream().mapToInt(r -> ((Number) r.id()).intValue()).toArray();
+    }
+
+    private static void report(String name, Tier tier) {
+        System.out.printf(Locale.ROOT, "RESULT %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d queries; "
+                        + "served as %s; recall@10 %.4f%n", name, tier.latency().p50Millis(), tier.latency().p99Millis(),
+                tier.latency().max() / 1e6, tier.latency().count(), tier.temperatures(), tier.recall());
+        if (tier.requests() != null) {
+            System.out.printf(Locale.ROOT, "RESULT %s requests per query: p50 %d, p99 %d; bytes read p50 %,d, p99 %,d; "
+                            + "sequential round trips p50 %d, p99 %d (after the manifest p50 %d, p99 %d)%n", name,
+                    tier.requests().p50(), tier.requests().p99(), tier.bytes().p50(), tier.bytes().p99(),
+                    tier.rounds().p50(), tier.rounds().p99(), tier.roundsAfterManifest().p50(),
+                    tier.roundsAfterManifest().p99());
+        }
+    }
+}
