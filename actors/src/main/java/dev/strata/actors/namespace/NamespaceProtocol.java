@@ -223,6 +223,12 @@ public final class NamespaceProtocol {
                     excludeAttributes, eventual, aggregateBy, groupBy);
         }
 
+        /** This query with eventual consistency: no check of the bucket for writes of another owner. */
+        public QueryRequest eventually() {
+            return new QueryRequest(vectorOrNull, exact, orderByOrNull, descending, topK, filtersOrNull,
+                    includeAttributes, includeAllAttributes, excludeAttributes, true, aggregateBy, groupBy);
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof QueryRequest q && Arrays.equals(vectorOrNull, q.vectorOrNull) && exact == q.exact

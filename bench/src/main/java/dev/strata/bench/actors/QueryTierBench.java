@@ -56,7 +56,8 @@ import org.apache.pekko.pattern.StatusReply;
  * {@code n} corpus documents, 384-d, cosine distance, batches of 1,000 rows from four writers),
  * which also measures ingest: rows acknowledged per second and the time from the last
  * acknowledgement until a published manifest covers it. A bucket directory already holding the
- * whole namespace is reused. Strong consistency throughout (the default), top 10.
+ * whole namespace is reused. Top 10; each tier is measured with strong consistency (the default:
+ * every query checks the bucket for newer writes, one HEAD) and with eventual consistency.
  *
  * <p>Usage: {@code QueryTierBench [workDir=bench/work] [n=100000] [queries=200] [coldTrials=20]}
  */
@@ -85,7 +86,8 @@ public final class QueryTierBench {
         System.out.printf(Locale.ROOT, "# QueryTierBench: %,d documents, %d queries (hot, warm), %d cold trials, "
                         + "%d processors, injected latency p50 60 ms / p99 80 ms%n",
                 n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors());
-        try (S3ProxyServer proxy = S3ProxyServer.startOnDisk("strata-bench", work.resolve("tier-bucket-" + n))) {
+        Path bucket = Files.createDirectories(work.resolve("tier-bucket-" + n));
+        try (S3ProxyServer proxy = S3ProxyServer.startOnDisk("strata-bench", bucket)) {
             Nodes nodes = new Nodes(proxy, config, settings, io, compute, indexer, timer);
             load(nodes, work, ns, n);
 
@@ -93,9 +95,12 @@ public final class QueryTierBench {
             CacheSettings hot = new CacheSettings(4096, 3L << 30, ssd, 0, 4 << 20, 256 << 10);
             CacheSettings warm = new CacheSettings(4096, 16L << 20, ssd, 6L << 30, 4 << 20, 256 << 10);
             CacheSettings cold = new CacheSettings(4096, 512L << 20, ssd, 0, 4 << 20, 256 << 10);
-            report("hot", repeated(nodes, hot, ns, queries, truth));
-            report("warm", repeated(nodes, warm, ns, queries, truth));
-            report("cold", coldTrials(nodes, cold, ns, queries, truth, coldTrials));
+            for (boolean eventual : new boolean[] {false, true}) {
+                String consistency = eventual ? " eventual" : " strong";
+                report("hot" + consistency, repeated(nodes, hot, ns, queries, truth, eventual));
+                report("warm" + consistency, repeated(nodes, warm, ns, queries, truth, eventual));
+                report("cold" + consistency, coldTrials(nodes, cold, ns, queries, truth, coldTrials, eventual));
+            }
         } finally {
             timer.shutdownNow();
             io.shutdownNow();
@@ -122,9 +127,9 @@ public final class QueryTierBench {
     }
 
     private record Node(BenchNode node, TieredStorage storage, CountingObjectStore counting) implements AutoCloseable {
-        QueryResult query(String ns, float[] vector) {
-            StatusReply<QueryResult> reply = node.<QueryResult>ask(ns,
-                    r -> new Query(QueryRequest.nearest(vector, K), r)).join();
+        QueryResult query(String ns, float[] vector, boolean eventual) {
+            QueryRequest request = eventual ? QueryRequest.nearest(vector, K).eventually() : QueryRequest.nearest(vector, K);
+            StatusReply<QueryResult> reply = node.<QueryResult>ask(ns, r -> new Query(request, r)).join();
             if (reply.isError()) {
                 throw new IllegalStateException("query failed: " + reply.getError(), reply.getError());
             }
@@ -221,18 +226,19 @@ public final class QueryTierBench {
     // ---- measuring
 
     /** One node: every query once to fill its caches, then every query again, measured. */
-    private static Tier repeated(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth) {
+    private static Tier repeated(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
+                                 boolean eventual) {
         int count = queries.length / DIMS;
         try (Node node = nodes.start(cache, true)) {
             for (int q = 0; q < count; q++) {
-                node.query(ns, query(queries, q));
+                node.query(ns, query(queries, q), eventual);
             }
             long[] nanos = new long[count];
             Map<String, Integer> temperatures = new TreeMap<>();
             double recall = 0;
             for (int q = 0; q < count; q++) {
                 long start = System.nanoTime();
-                QueryResult result = node.query(ns, query(queries, q));
+                QueryResult result = node.query(ns, query(queries, q), eventual);
                 nanos[q] = System.nanoTime() - start;
                 temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
                 recall += GroundTruth.recall(truth, q, K, ids(result));
@@ -243,7 +249,7 @@ public final class QueryTierBench {
 
     /** A fresh node with empty caches for each trial: its first query, which loads the namespace too. */
     private static Tier coldTrials(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
-                                   int trials) {
+                                   int trials, boolean eventual) {
         int count = queries.length / DIMS;
         long[] nanos = new long[trials];
         long[] requests = new long[trials];
@@ -256,7 +262,7 @@ public final class QueryTierBench {
             int q = t % count;
             try (Node node = nodes.start(cache, true)) {
                 long start = System.nanoTime();
-                QueryResult result = node.query(ns, query(queries, q));
+                QueryResult result = node.query(ns, query(queries, q), eventual);
                 nanos[t] = System.nanoTime() - start;
                 temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
                 recall += GroundTruth.recall(truth, q, K, ids(result));
@@ -275,6 +281,9 @@ public final class QueryTierBench {
                 }
                 rounds[t] = deepest;
                 afterManifest[t] = deepest - manifestRound;
+                if (t == 0) {
+                    printRequests(timed, depth, ns);
+                }
             }
         }
         return new Tier(Percentiles.of(nanos), temperatures, recall / trials, Percentiles.of(requests),
@@ -299,6 +308,19 @@ public final class QueryTierBench {
             depth[i] = before + 1;
         }
         return depth;
+    }
+
+    /** The first cold query's requests by round: what each sequential round trip is for. */
+    private static void printRequests(List<CountingObjectStore.Timed> timed, int[] depth, String ns) {
+        Map<Integer, List<String>> byRound = new TreeMap<>();
+        for (int i = 0; i < timed.size(); i++) {
+            CountingObjectStore.Request r = timed.get(i).request();
+            String key = r.key().replace(new NamespaceLayout(new NamespaceName(ns)).walPrefix().replace("wal/", ""), "");
+            byRound.computeIfAbsent(depth[i], d -> new ArrayList<>())
+                    .add(r.operation() + " " + key + (r.bytes() > 0 ? " (" + r.bytes() + " B)" : ""));
+        }
+        byRound.forEach((round, requests) -> System.out.printf(Locale.ROOT, "#   round %d: %s%n", round,
+                String.join(", ", requests)));
     }
 
     private static float[] query(float[] queries, int q) {
