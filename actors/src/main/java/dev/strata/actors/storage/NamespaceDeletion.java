@@ -14,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * every other key under the namespace's prefix is deleted, page by page, and the tombstone last.
  * A crash before the tombstone exists leaves the namespace untouched; a crash after it leaves a
  * tombstone that every load checks for ({@link #finishIfTombstoned}, one HEAD request) and
- * finishes the deletion before reading anything, and that {@link NamespaceCatalog} never lists:
- * its key sorts before the namespace's manifest, segment and WAL keys, so it is the first key a
- * listing of the namespace meets.
+ * finishes the deletion before using anything the load read, and that {@link NamespaceCatalog}
+ * never lists: its key sorts before the namespace's manifest, segment and WAL keys, so it is the
+ * first key a listing of the namespace meets.
  *
  * <p>The namespace's owner runs a deletion only when no write of its own is pending and no
  * background job runs, so no object of its appears after the listing. A stale second owner (a
