@@ -9,7 +9,9 @@ import dev.strata.index.doc.CorruptDataException;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
+import dev.strata.index.io.RangeSource;
 import dev.strata.index.search.Segment;
+import dev.strata.index.segment.SegmentReader;
 import dev.strata.index.wal.WalOp;
 import dev.strata.index.wal.WalReader;
 import dev.strata.tiering.read.ReadStats;
@@ -96,9 +98,10 @@ final class Hydration {
     /** Opens one segment of a manifest, with no document superseded yet. */
     static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
                                                ReadStats stats) {
-        return Segment.open(e.key(), reader.open(new ObjectId(e.key(), e.bytes()), stats), compute)
-                .thenCompose(segment -> segment.container().ids()
-                        .thenApply(ids -> new SegmentView(e, segment, ids, new RoaringBitmap())));
+        RangeSource source = reader.open(new ObjectId(e.key(), e.bytes()), stats);
+        // The ids and the vector index's centroids are read concurrently, in one round trip.
+        return SegmentReader.open(source, e.key()).thenCompose(container -> Segment.open(container, source, compute)
+                .thenCombine(container.ids(), (segment, ids) -> new SegmentView(e, segment, ids, new RoaringBitmap())));
     }
 
     private static List<DocId> deletedIds(byte[] bytes, String key) {

@@ -37,15 +37,22 @@ public final class Segment {
 
     /** Opens a segment: reads its directory, and the IVF header and centroids if it has vectors. */
     public static CompletableFuture<Segment> open(String name, RangeSource source, Executor compute) {
-        return SegmentReader.open(source, name).thenCompose(container -> {
-            Optional<ByteRange> range = container.vectorsRange();
-            if (range.isEmpty()) {
-                return CompletableFuture.completedFuture(new Segment(container, null, compute));
-            }
-            ByteRange r = range.get();
-            return IvfReader.open(name, source, r.start(), r.length(), compute)
-                    .thenApply(ivf -> new Segment(container, ivf, compute));
-        });
+        return SegmentReader.open(source, name).thenCompose(container -> open(container, source, compute));
+    }
+
+    /**
+     * Opens the segment whose directory {@code container} has read from {@code source}: reads the
+     * IVF header and centroids if it has vectors. A caller that also needs other sections (the
+     * ids, say) can read them concurrently with this.
+     */
+    public static CompletableFuture<Segment> open(SegmentReader container, RangeSource source, Executor compute) {
+        Optional<ByteRange> range = container.vectorsRange();
+        if (range.isEmpty()) {
+            return CompletableFuture.completedFuture(new Segment(container, null, compute));
+        }
+        ByteRange r = range.get();
+        return IvfReader.open(container.resourceName(), source, r.start(), r.length(), compute)
+                .thenApply(ivf -> new Segment(container, ivf, compute));
     }
 
     public int size() {
