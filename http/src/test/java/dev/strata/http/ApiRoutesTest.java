@@ -17,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -301,7 +300,6 @@ class ApiRoutesTest {
     // --- endpoints whose entity side is built by other modules' work --------------------------
 
     @Test
-    @Disabled("needs metadata (Describe) from the actors module")
     void metadataAndSchemaDescribeTheNamespace() {
         server.write("meta", "{\"upsert_rows\":[" + rows(0, 4, 2) + "],\"distance_metric\":\"cosine_distance\","
                 + "\"schema\":{\"color\":{\"type\":\"string\",\"filterable\":true}}}");
@@ -320,7 +318,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs schema updates (UpdateSchema) from the actors module")
     void schemaUpdateAddsAnAttribute() {
         server.write("schema-up", "{\"upsert_rows\":[{\"id\":1,\"a\":\"x\"}]}");
         TestServer.Response r = server.post("/v1/namespaces/schema-up/schema", "{\"b\":{\"type\":\"[]int\"}}");
@@ -330,7 +327,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs deleting a namespace (DeleteNamespace) from the actors module")
     void deleteRemovesTheNamespace() {
         server.write("doomed", "{\"upsert_rows\":[{\"id\":1}]}");
         TestServer.Response r = server.delete("/v2/namespaces/doomed");
@@ -340,7 +336,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs multi-query (MultiQuery) from the actors module")
     void multiQueryAndRrfFusion() {
         server.write("multi", "{\"upsert_rows\":[" + rows(0, 10, 2) + "],\"distance_metric\":\"euclidean_squared\"}");
         JsonNode r = server.query("multi", "{\"queries\":[{\"rank_by\":[\"vector\",\"ANN\",[0,0.5]],\"top_k\":3},"
@@ -356,7 +351,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs explain_query (Explain) from the actors module")
     void explainReturnsPlanText() {
         server.write("explain", "{\"upsert_rows\":[" + rows(0, 3, 2) + "],\"distance_metric\":\"cosine_distance\"}");
         TestServer.Response r = server.post("/v2/namespaces/explain/explain_query",
@@ -366,7 +360,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs hint_cache_warm (WarmCache) and recall (Recall) from the actors module")
     void warmAndRecall() {
         server.write("warm", "{\"upsert_rows\":[" + rows(0, 30, 2) + "],\"distance_metric\":\"euclidean_squared\"}");
         TestServer.Response warm = server.get("/v1/namespaces/warm/hint_cache_warm");
@@ -379,7 +372,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs metadata (Describe) and returning vectors from the actors module")
     void copyFromNamespaceCopiesEveryRow() {
         server.write("copy-src", "{\"upsert_rows\":[" + rows(0, 25, 2) + "],\"distance_metric\":\"cosine_distance\"}");
         JsonNode r = server.write("copy-dst", "{\"copy_from_namespace\":{\"source_namespace\":\"copy-src\"}}");

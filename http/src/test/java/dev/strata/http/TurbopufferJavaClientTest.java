@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,7 +170,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs metadata (Describe) and schema updates (UpdateSchema) from the actors module")
     void metadataAndSchema() {
         client.namespace("java-meta").write(NamespaceWriteParams.builder()
                 .addUpsertRow(Row.builder().put("id", 1L).put("vector", List.of(1.0, 0.0)).put("name", "a").build())
@@ -193,7 +191,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs multi-query (MultiQuery) from the actors module")
     void multiQuery() {
         writeRows("java-multi", 0, 10);
         NamespaceMultiQueryResponse r = client.namespace("java-multi").multiQuery(NamespaceMultiQueryParams.builder()
@@ -205,7 +202,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs hint_cache_warm (WarmCache) and recall (Recall) from the actors module")
     void warmAndRecall() {
         writeRows("java-warm", 0, 20);
         client.namespace("java-warm").hintCacheWarm();
@@ -215,7 +211,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs deleting a namespace (DeleteNamespace) from the actors module")
     void deleteAll() {
         writeRows("java-del", 0, 2);
         client.namespace("java-del").deleteAll();
