@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,7 +32,11 @@ class ApiRoutesTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(dir, "strata.http.max-request-size = 1MiB");
+        server = new TestServer(dir, """
+                strata.http.max-request-size = 1MiB
+                strata.namespace.writes.max-delete-by-filter = 5
+                strata.namespace.writes.max-patch-by-filter = 5
+                """);
         server.apiKey = null;
     }
 
@@ -71,7 +77,7 @@ class ApiRoutesTest {
         assertFalse(rows.get(0).has("n"), "only included attributes are returned");
         assertTrue(rows.get(1).get("$dist").asDouble() >= rows.get(0).get("$dist").asDouble());
         JsonNode perf = q.get("performance");
-        assertTrue(perf.get("approx_namespace_size").isIntegralNumber(), perf.toString());
+        assertEquals(10, perf.get("approx_namespace_size").asLong(), perf.toString());
         assertTrue(List.of("hot", "warm", "cold").contains(perf.get("cache_temperature").asText()), perf.toString());
         for (String f : List.of("cache_hit_ratio", "exhaustive_search_count", "query_execution_ms", "server_total_ms")) {
             assertTrue(perf.has(f), f);
@@ -310,11 +316,39 @@ class ApiRoutesTest {
             assertTrue(m.get("index").get("status").asText().matches("up-to-date|updating"));
             assertEquals("string", m.get("schema").get("color").get("type").asText());
             assertEquals("[2]f32", m.get("schema").get("vector").get("type").asText());
+            assertTrue(m.get("schema").get("vector").get("ann").asBoolean(), m.toString());
+            assertTrue(m.get("approx_logical_bytes").asLong() > 0, m.toString());
+            OffsetDateTime created = OffsetDateTime.parse(m.get("created_at").asText());
+            OffsetDateTime updated = OffsetDateTime.parse(m.get("updated_at").asText());
+            assertFalse(updated.isBefore(created), m.toString());
+            assertTrue(Duration.between(created, OffsetDateTime.now()).abs().toMinutes() < 10, m.toString());
         }
         JsonNode schema = server.get("/v1/namespaces/meta/schema").json();
         assertEquals("int", schema.get("n").get("type").asText(), schema.toString());
         assertEquals(404, server.get("/v1/namespaces/meta-none/schema").status());
         assertEquals(404, server.get("/v1/namespaces/meta-none/metadata").status());
+    }
+
+    @Test
+    void byFilterWritesOverTheLimitNeedTheirAllowPartialFlag() {
+        server.write("partial", "{\"upsert_rows\":[" + rows(0, 12, 2) + "],\"distance_metric\":\"cosine_distance\"}");
+        String patch = "\"patch_by_filter\":{\"filters\":[\"n\",\"Gte\",0],\"patch\":{\"color\":\"green\"}}";
+        TestServer.Response refused = server.post("/v2/namespaces/partial", "{" + patch + "}");
+        assertEquals(400, refused.status(), refused.body());
+        assertTrue(refused.error().contains("patch_by_filter_allow_partial"), refused.body());
+        // The delete flag does not make the patch partial.
+        assertEquals(400, server.post("/v2/namespaces/partial", "{" + patch
+                + ",\"delete_by_filter_allow_partial\":true}").status());
+        JsonNode patched = server.write("partial", "{" + patch + ",\"patch_by_filter_allow_partial\":true}");
+        assertEquals(5, patched.get("rows_patched").asInt(), patched.toString());
+
+        String delete = "\"delete_by_filter\":[\"n\",\"Gte\",2]";
+        assertEquals(400, server.post("/v2/namespaces/partial", "{" + delete + "}").status());
+        JsonNode deleted = server.write("partial", "{" + delete + ",\"delete_by_filter_allow_partial\":true}");
+        assertEquals(5, deleted.get("rows_deleted").asInt(), deleted.toString());
+        JsonNode left = server.query("partial", "{\"rank_by\":[\"id\",\"asc\"],\"top_k\":100,"
+                + "\"include_attributes\":[\"color\"]}").get("rows");
+        assertEquals(7, left.size(), left.toString());
     }
 
     @Test

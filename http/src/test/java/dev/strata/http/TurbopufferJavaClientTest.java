@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,8 +180,13 @@ class TurbopufferJavaClientTest {
                 .build());
         NamespaceMetadata meta = client.namespace("java-meta").metadata();
         assertEquals(1, meta.approxRowCount());
+        assertFalse(meta.createdAt().isAfter(java.time.OffsetDateTime.now()), meta.toString());
+        assertTrue(meta.schema()._additionalProperties().containsKey("vector"), meta.toString());
         var schema = client.namespace("java-meta").schema();
         assertTrue(schema.containsKey("name"), schema.toString());
+        assertEquals(Optional.of(true), schema.get("vector").ann(), schema.toString());
+        assertEquals(Optional.of("[2]f32"), schema.get("vector").type(), schema.toString());
+        assertEquals(Optional.of("string"), schema.get("name").type(), schema.toString());
         assertThrows(NotFoundException.class, () -> client.namespace("java-meta-none").schema());
         var updated = client.namespace("java-meta").updateSchema(
                 com.turbopuffer.models.namespaces.NamespaceUpdateSchemaParams.builder()
