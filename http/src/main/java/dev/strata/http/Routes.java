@@ -292,7 +292,7 @@ final class Routes {
             }
         }
         String c = cursor.filter(s -> !s.isEmpty()).orElse(null);
-        return NamespaceListing.list(storage.store(), p, c, pageSize, caller::allows).thenApply(page -> {
+        return NamespaceListing.list(storage.store(), caller, p, c, pageSize).thenApply(page -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("namespaces", page.names().stream().map(n -> Map.of("id", n)).toList());
             if (page.nextCursorOrNull() != null) {
