@@ -87,6 +87,25 @@ class ApiRoutesTest {
     }
 
     @Test
+    void requestsDoNotStartAThreadEach() {
+        server.write("threads", "{\"upsert_rows\":[" + rows(0, 10, 2) + "],\"distance_metric\":\"cosine_distance\"}");
+        String query = "{\"rank_by\":[\"vector\",\"ANN\",[1,0.5]],\"top_k\":3}";
+        for (int i = 0; i < 20; i++) {
+            server.query("threads", query); // let the pools reach their working size
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 100; i++) {
+            server.query("threads", query);
+            server.get("/v1/namespaces/threads/metadata");
+        }
+        long started = threads.getTotalStartedThreadCount() - before;
+        // Continuations on the JDK's default async pool start a thread per task where the common
+        // pool has parallelism 1 (two processors): 200 requests would start about 400 threads.
+        assertTrue(started < 50, started + " threads started for 200 requests");
+    }
+
+    @Test
     void defaultIncludesOnlyTheIdAndTrueIncludesAll() {
         server.write("incl", "{\"upsert_rows\":[" + rows(0, 3, 2) + "],\"distance_metric\":\"cosine_distance\"}");
         JsonNode onlyId = server.query("incl", "{\"rank_by\":[\"id\",\"asc\"],\"top_k\":10}").get("rows");
