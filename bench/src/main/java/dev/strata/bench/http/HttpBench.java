@@ -54,7 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       built before timing and the response parsed after; the difference of the p50s is what
  *       the HTTP layer (transport, routing, JSON codec both ways) adds. Then each path runs the
  *       same queries as one batch, charged with the process's CPU time (client and server both:
- *       they share this JVM), a figure other load on the machine disturbs much less.</li>
+ *       they share this JVM), a figure other load on the machine disturbs much less; and as a
+ *       floor, {@code GET /strata/health} (no actor, no body) the same number of times.</li>
  *   <li>Throughput: {@code c} closed-loop HTTP clients for each {@code c} in {@code clients}
  *       sharing one keep-alive {@link HttpClient}, each sending the next query of the corpus's
  *       query rows for {@code seconds} seconds; reports queries/s, latency and recall@10 of
@@ -75,7 +76,20 @@ public final class HttpBench {
     private static final int BATCH = 2_000;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            run(args);
+            status = 0;
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            // A node that failed to start part way can leave non-daemon threads behind.
+            System.exit(status);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
@@ -131,13 +145,16 @@ public final class HttpBench {
                     + "(approx_logical_bytes %d); load %s%n", n, loadSeconds, indexedSeconds,
                     meta.get("approx_logical_bytes").asLong(), loadAverage());
             warm(http, base, bodies);
+            HttpResponse<String> plan = post(http, base + "/v2/namespaces/" + NS + "/explain_query", bodies[0]);
+            System.out.println("query plan: " + JSON.readTree(plan.body()).path("plan_text").asString()
+                    .replace("\n", " / "));
 
             EntityRef<dev.strata.actors.namespace.NamespaceProtocol.Command> entity =
                     ClusterSharding.get(server.system()).entityRefFor(NamespaceEntity.TYPE_KEY, NS);
             System.out.printf(Locale.ROOT, "%n| run | HTTP p50 ms | in-process p50 ms | added p50 ms | HTTP p99 ms "
                     + "| in-process p99 ms | HTTP CPU µs/query | in-process CPU µs/query | added CPU µs/query "
-                    + "| recall@10 HTTP | recall@10 in-process | load (1 min) |%n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+                    + "| health p50 ms | health CPU µs/request | recall@10 HTTP | recall@10 in-process | load (1 min) |%n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
             double[] added = new double[runs];
             for (int r = 0; r < runs; r++) {
                 added[r] = overhead(http, base, entity, bodies, requests, truth, overheadQueries, r);
@@ -177,7 +194,7 @@ public final class HttpBench {
 
     /** A memory tier large enough for the namespace's vectors and codes, with room to spare. */
     private static long memoryMiB(int n) {
-        return Math.max(512, 3L * n * DIMS * 4 / (1 << 20));
+        return Math.max(512, 2L * n * DIMS * 4 / (1 << 20));
     }
 
     // --- loading --------------------------------------------------------------------------
@@ -296,11 +313,22 @@ public final class HttpBench {
                     .toCompletableFuture().get();
         }
         long cpu2 = os.getProcessCpuTime();
+        // The floor of any request: GET /strata/health asks no actor and parses no body.
+        long[] health = new long[count];
+        URI healthUri = URI.create(base + "/strata/health");
+        for (int i = 0; i < count; i++) {
+            long t = System.nanoTime();
+            http.send(HttpRequest.newBuilder(healthUri).GET().build(), HttpResponse.BodyHandlers.ofString());
+            health[i] = System.nanoTime() - t;
+        }
+        long cpu3 = os.getProcessCpuTime();
         double cpuHttp = (cpu1 - cpu0) / 1e3 / count;
         double cpuInProcess = (cpu2 - cpu1) / 1e3 / count;
-        System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %.0f | %.4f | %.4f | %s |%n",
+        System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %.0f | %.3f | %.0f "
+                        + "| %.4f | %.4f | %s |%n",
                 run + 1, h.p50Millis(), p.p50Millis(), added, h.p99Millis(), p.p99Millis(), cpuHttp, cpuInProcess,
-                cpuHttp - cpuInProcess, recallHttp / count, recallInProcess / count, loadAverage());
+                cpuHttp - cpuInProcess, Percentiles.of(health).p50Millis(), (cpu3 - cpu2) / 1e3 / count,
+                recallHttp / count, recallInProcess / count, loadAverage());
         return added;
     }
 
