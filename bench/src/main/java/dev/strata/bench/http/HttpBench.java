@@ -15,6 +15,8 @@ import dev.strata.http.StrataServer;
 import dev.strata.index.vector.Metric;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +29,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -316,12 +321,16 @@ public final class HttpBench {
         // The floor of any request: GET /strata/health asks no actor and parses no body.
         long[] health = new long[count];
         URI healthUri = URI.create(base + "/strata/health");
+        Map<Long, Long> threadCpu = threadCpuTimes();
         for (int i = 0; i < count; i++) {
             long t = System.nanoTime();
             http.send(HttpRequest.newBuilder(healthUri).GET().build(), HttpResponse.BodyHandlers.ofString());
             health[i] = System.nanoTime() - t;
         }
         long cpu3 = os.getProcessCpuTime();
+        if (run == 0) {
+            printCpuByThreadGroup(threadCpu, cpu3 - cpu2, count);
+        }
         double cpuHttp = (cpu1 - cpu0) / 1e3 / count;
         double cpuInProcess = (cpu2 - cpu1) / 1e3 / count;
         System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %.0f | %.3f | %.0f "
@@ -399,6 +408,43 @@ public final class HttpBench {
     }
 
     // --- helpers --------------------------------------------------------------------------
+
+    private static Map<Long, Long> threadCpuTimes() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            out.put(id, threads.getThreadCpuTime(id));
+        }
+        return out;
+    }
+
+    /**
+     * Where the CPU time of the health requests went: per group of Java threads (names with the
+     * numbers taken out), and the rest of the process (GC, JIT compilers, the VM's own threads).
+     */
+    private static void printCpuByThreadGroup(Map<Long, Long> before, long processNanos, int requests) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> groups = new TreeMap<>();
+        long javaThreads = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long now = threads.getThreadCpuTime(info.getThreadId());
+            long used = now - before.getOrDefault(info.getThreadId(), 0L);
+            if (now < 0 || used <= 0) {
+                continue;
+            }
+            groups.merge(info.getThreadName().replaceAll("\\d+", "N"), used, Long::sum);
+            javaThreads += used;
+        }
+        StringBuilder b = new StringBuilder("health request CPU by thread group, µs/request:");
+        groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.0f;", e.getKey(), e.getValue() / 1e3 / requests)));
+        b.append(String.format(Locale.ROOT, " outside Java threads (GC, JIT, VM) %.0f",
+                (processNanos - javaThreads) / 1e3 / requests));
+        System.out.println(b);
+    }
 
     private static String queryBody(float[] v) {
         StringBuilder b = new StringBuilder(v.length * 12 + 64).append("{\"rank_by\":[\"vector\",\"ANN\",[");
