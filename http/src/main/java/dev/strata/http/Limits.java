@@ -12,7 +12,7 @@ final class Limits {
     /** Most queries in one multi-query request. */
     static final int MAX_QUERIES = 16;
     /** Largest page of the namespace listing. */
-    static final int MAX_PAGE_SIZE = 1_000;
+    static final int MAX_PAGE_SIZE = dev.strata.actors.storage.NamespaceCatalog.MAX_PAGE_SIZE;
     /** Most distinct attribute names one write may use (the namespace-wide limit is the schema's). */
     static final int MAX_ATTRIBUTES = 1_024;
     /** JSON nesting Jackson accepts at all; deeper bodies are refused while parsing. */

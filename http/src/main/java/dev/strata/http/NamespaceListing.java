@@ -1,67 +1,57 @@
 package dev.strata.http;
 
-import dev.strata.actors.storage.NamespaceLayout;
-import dev.strata.tiering.store.ListPage;
-import dev.strata.tiering.store.ObjectInfo;
+import dev.strata.actors.storage.NamespaceCatalog;
+import dev.strata.config.ApiKey;
 import dev.strata.tiering.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 
 /**
- * Lists namespaces by listing the bucket's {@code namespaces/} keys and taking the distinct
- * names, in key order (the order of {@code name + "/"}: a namespace's keys are contiguous in
- * that order, so "a-b" comes before "a"). The cursor is the last name of the previous page. Pages of keys are
- * read until {@code pageSize} names after the cursor are found (plus one, to know whether
- * there are more), so a page costs listing every key up to its last namespace.
+ * {@code GET /v1/namespaces} for one caller: the bucket's namespaces from
+ * {@link NamespaceCatalog}, narrowed to those the caller's API key may access.
+ *
+ * <p>The catalog does the listing (order, cursor, deleted namespaces). This class only decides
+ * what a key sees: a caller allowed every namespace the request's prefix can name gets the
+ * catalog's page as is; a caller none of whose key prefixes can overlap the request's prefix gets
+ * an empty page without a request to the bucket; otherwise catalog pages are read and filtered
+ * until {@code pageSize} visible names are found plus one more (so the cursor is given only when
+ * another visible name follows), or the catalog ends.
  */
 final class NamespaceListing {
 
-    /** One page of names and the cursor of the next page (null on the last). */
-    record Page(List<String> names, String nextCursorOrNull) {}
-
-    private static final int KEYS_PER_REQUEST = 1_000;
-
-    /** Names ordered as their keys are listed. */
-    static final java.util.Comparator<String> KEY_ORDER = java.util.Comparator.comparing(n -> n + "/");
-
     private NamespaceListing() {}
 
-    static CompletableFuture<Page> list(ObjectStore store, String prefix, String cursorOrNull, int pageSize,
-                                        Predicate<String> visible) {
-        TreeSet<String> found = new TreeSet<>(KEY_ORDER);
-        return next(store, NamespaceLayout.ROOT + prefix, null, cursorOrNull, pageSize, visible, found)
-                .thenApply(ignored -> {
-                    List<String> names = new ArrayList<>(found);
-                    if (names.size() > pageSize) {
-                        List<String> page = names.subList(0, pageSize);
-                        return new Page(List.copyOf(page), page.get(page.size() - 1));
-                    }
-                    return new Page(names, null);
-                });
+    static CompletableFuture<NamespaceCatalog.Page> list(ObjectStore store, Auth.Caller caller, String prefix,
+                                                         String cursorOrNull, int pageSize) {
+        ApiKey key = caller.keyOrNull();
+        if (key == null || key.namespacePrefixes().isEmpty()
+                || key.namespacePrefixes().stream().anyMatch(prefix::startsWith)) {
+            return NamespaceCatalog.list(store, prefix, cursorOrNull, pageSize);
+        }
+        if (key.namespacePrefixes().stream().noneMatch(p -> p.startsWith(prefix))) {
+            return CompletableFuture.completedFuture(new NamespaceCatalog.Page(List.of(), null));
+        }
+        return filtered(store, key, prefix, cursorOrNull, pageSize, new ArrayList<>());
     }
 
-    private static CompletableFuture<Void> next(ObjectStore store, String keyPrefix, String token, String cursor,
-                                                int pageSize, Predicate<String> visible, TreeSet<String> found) {
-        return store.list(keyPrefix, token, KEYS_PER_REQUEST).thenCompose((ListPage page) -> {
-            for (ObjectInfo o : page.objects()) {
-                String rest = o.key().substring(NamespaceLayout.ROOT.length());
-                int slash = rest.indexOf('/');
-                if (slash <= 0) {
+    private static CompletableFuture<NamespaceCatalog.Page> filtered(ObjectStore store, ApiKey key, String prefix,
+                                                                     String cursorOrNull, int pageSize,
+                                                                     List<String> found) {
+        return NamespaceCatalog.list(store, prefix, cursorOrNull, pageSize).thenCompose(page -> {
+            for (String name : page.names()) {
+                if (!key.allows(name)) {
                     continue;
                 }
-                String name = rest.substring(0, slash);
-                if ((cursor == null || KEY_ORDER.compare(name, cursor) > 0) && visible.test(name)) {
-                    found.add(name);
+                if (found.size() == pageSize) {
+                    return CompletableFuture.completedFuture(new NamespaceCatalog.Page(found, found.get(pageSize - 1)));
                 }
+                found.add(name);
             }
-            // Keys come in order, so once pageSize + 1 names are known no later key can precede them.
-            if (found.size() > pageSize || !page.hasMore()) {
-                return CompletableFuture.completedFuture(null);
+            if (page.nextCursorOrNull() == null) {
+                return CompletableFuture.completedFuture(new NamespaceCatalog.Page(found, null));
             }
-            return next(store, keyPrefix, page.nextToken(), cursor, pageSize, visible, found);
+            return filtered(store, key, prefix, page.nextCursorOrNull(), pageSize, found);
         });
     }
 }

@@ -74,7 +74,10 @@ final class Routes {
     private final Auth auth;
     private final NamespaceClient client;
     private final NamespaceCopy copier;
-    /** Where request bodies are parsed: off the default dispatcher, which runs the actors. */
+    /** Bodies up to this size are parsed where they arrive; larger ones on {@link #bodyExecutor}. */
+    static final int INLINE_BODY_BYTES = 64 * 1024;
+
+    /** Where large request bodies are parsed: off the default dispatcher, which runs the actors. */
     private final Executor bodyExecutor;
 
     Routes(ActorSystem<?> system, TieredStorage storage, HttpSettings settings) {
@@ -134,7 +137,10 @@ final class Routes {
             // The limit is enforced while the (decompressed) body streams in: a gzip bomb stops at
             // the limit instead of filling memory.
             return entity.toStrict(settings.requestTimeout().toMillis(), settings.maxRequestBytes(), mat)
-                    .handle((strict, error) -> {
+                    // With an explicit executor: the stage is an adapted Scala future, which would run
+                    // a plain handle(...) on the JDK's default async pool (see NamespaceClient#ask).
+                    // Copying out the bytes is cheap enough for the thread that completed the body.
+                    .handleAsync((strict, error) -> {
                         if (error != null) {
                             Throwable e = ErrorMapping.unwrap(error);
                             if (e instanceof EntityStreamSizeException || (e instanceof EntityStreamException ese
@@ -145,9 +151,15 @@ final class Routes {
                             throw ApiError.badRequest("cannot read the request body: " + e.getMessage());
                         }
                         return strict.getData().toArray();
-                    })
-                    // Parsing a large body is long CPU work: do it beside, not on, the actors' threads.
-                    .thenComposeAsync(bytes -> handler.handle(ns, bytes, start), bodyExecutor);
+                    }, Runnable::run)
+                    .thenCompose(bytes -> bytes.length <= INLINE_BODY_BYTES
+                            // A small body (a query, a small write) parses in tens of microseconds:
+                            // a hop to another pool would cost more than the parse itself.
+                            ? handler.handle(ns, bytes, start)
+                            // Parsing a large body is long CPU work: do it beside, not on, the
+                            // threads that run the actors.
+                            : CompletableFuture.supplyAsync(() -> handler.handle(ns, bytes, start), bodyExecutor)
+                                    .thenCompose(response -> response));
         })));
     }
 
@@ -292,7 +304,7 @@ final class Routes {
             }
         }
         String c = cursor.filter(s -> !s.isEmpty()).orElse(null);
-        return NamespaceListing.list(storage.store(), p, c, pageSize, caller::allows).thenApply(page -> {
+        return NamespaceListing.list(storage.store(), caller, p, c, pageSize).thenApply(page -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("namespaces", page.names().stream().map(n -> Map.of("id", n)).toList());
             if (page.nextCursorOrNull() != null) {

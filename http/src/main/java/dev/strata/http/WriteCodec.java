@@ -74,9 +74,7 @@ final class WriteCodec {
         }
         Object deleteByFilter = WireValues.filter(body.get("delete_by_filter"), "delete_by_filter", false);
         PatchByFilter patchByFilter = patchByFilter(body.get("patch_by_filter"));
-        boolean allowPartial = WireValues.bool(body.get("delete_by_filter_allow_partial"),
-                "delete_by_filter_allow_partial", false)
-                | WireValues.bool(body.get("patch_by_filter_allow_partial"), "patch_by_filter_allow_partial", false);
+        boolean allowPartial = allowPartial(body, deleteByFilter != null, patchByFilter != null);
         Object upsertCondition = WireValues.filter(body.get("upsert_condition"), "upsert_condition", true);
         Object patchCondition = WireValues.filter(body.get("patch_condition"), "patch_condition", true);
         Object deleteCondition = WireValues.filter(body.get("delete_condition"), "delete_condition", true);
@@ -100,6 +98,25 @@ final class WriteCodec {
                 patchByFilter, allowPartial, upsertCondition, patchCondition, deleteCondition, schema, metric,
                 WireValues.bool(body.get("disable_backpressure"), "disable_backpressure", false),
                 WireValues.bool(body.get("return_affected_ids"), "return_affected_ids", false)), null);
+    }
+
+    /**
+     * The one allow-partial flag the entity takes, from the flags of the by-filter operations the
+     * request has (a flag without its operation has no effect). The entity applies the flag to
+     * both operations, so a request whose two operations disagree is refused rather than letting
+     * one of them apply partially against the caller's wish.
+     */
+    private static boolean allowPartial(JsonNode body, boolean deleteByFilter, boolean patchByFilter) {
+        boolean delete = WireValues.bool(body.get("delete_by_filter_allow_partial"), "delete_by_filter_allow_partial",
+                false);
+        boolean patch = WireValues.bool(body.get("patch_by_filter_allow_partial"), "patch_by_filter_allow_partial",
+                false);
+        if (deleteByFilter && patchByFilter && delete != patch) {
+            throw ApiError.badRequest("delete_by_filter_allow_partial and patch_by_filter_allow_partial differ; Strata"
+                    + " applies one allow-partial setting to both by-filter operations of a request, so send them as"
+                    + " separate writes or give both flags the same value");
+        }
+        return (deleteByFilter && delete) || (patchByFilter && patch);
     }
 
     private static String copySource(JsonNode body) {

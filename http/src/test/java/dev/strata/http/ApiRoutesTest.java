@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -17,7 +19,6 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,11 @@ class ApiRoutesTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(dir, "strata.http.max-request-size = 1MiB");
+        server = new TestServer(dir, """
+                strata.http.max-request-size = 1MiB
+                strata.namespace.writes.max-delete-by-filter = 5
+                strata.namespace.writes.max-patch-by-filter = 5
+                """);
         server.apiKey = null;
     }
 
@@ -72,13 +77,32 @@ class ApiRoutesTest {
         assertFalse(rows.get(0).has("n"), "only included attributes are returned");
         assertTrue(rows.get(1).get("$dist").asDouble() >= rows.get(0).get("$dist").asDouble());
         JsonNode perf = q.get("performance");
-        assertTrue(perf.get("approx_namespace_size").isIntegralNumber(), perf.toString());
+        assertEquals(10, perf.get("approx_namespace_size").asLong(), perf.toString());
         assertTrue(List.of("hot", "warm", "cold").contains(perf.get("cache_temperature").asText()), perf.toString());
         for (String f : List.of("cache_hit_ratio", "exhaustive_search_count", "query_execution_ms", "server_total_ms")) {
             assertTrue(perf.has(f), f);
         }
         assertTrue(q.get("billing").has("billable_logical_bytes_queried"));
         assertTrue(q.get("billing").get("billable_logical_bytes_returned").asLong() > 0);
+    }
+
+    @Test
+    void requestsDoNotStartAThreadEach() {
+        server.write("threads", "{\"upsert_rows\":[" + rows(0, 10, 2) + "],\"distance_metric\":\"cosine_distance\"}");
+        String query = "{\"rank_by\":[\"vector\",\"ANN\",[1,0.5]],\"top_k\":3}";
+        for (int i = 0; i < 20; i++) {
+            server.query("threads", query); // let the pools reach their working size
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 100; i++) {
+            server.query("threads", query);
+            server.get("/v1/namespaces/threads/metadata");
+        }
+        long started = threads.getTotalStartedThreadCount() - before;
+        // Continuations on the JDK's default async pool start a thread per task where the common
+        // pool has parallelism 1 (two processors): 200 requests would start about 400 threads.
+        assertTrue(started < 50, started + " threads started for 200 requests");
     }
 
     @Test
@@ -301,7 +325,6 @@ class ApiRoutesTest {
     // --- endpoints whose entity side is built by other modules' work --------------------------
 
     @Test
-    @Disabled("needs metadata (Describe) from the actors module")
     void metadataAndSchemaDescribeTheNamespace() {
         server.write("meta", "{\"upsert_rows\":[" + rows(0, 4, 2) + "],\"distance_metric\":\"cosine_distance\","
                 + "\"schema\":{\"color\":{\"type\":\"string\",\"filterable\":true}}}");
@@ -312,6 +335,12 @@ class ApiRoutesTest {
             assertTrue(m.get("index").get("status").asText().matches("up-to-date|updating"));
             assertEquals("string", m.get("schema").get("color").get("type").asText());
             assertEquals("[2]f32", m.get("schema").get("vector").get("type").asText());
+            assertTrue(m.get("schema").get("vector").get("ann").asBoolean(), m.toString());
+            assertTrue(m.get("approx_logical_bytes").asLong() > 0, m.toString());
+            OffsetDateTime created = OffsetDateTime.parse(m.get("created_at").asText());
+            OffsetDateTime updated = OffsetDateTime.parse(m.get("updated_at").asText());
+            assertFalse(updated.isBefore(created), m.toString());
+            assertTrue(Duration.between(created, OffsetDateTime.now()).abs().toMinutes() < 10, m.toString());
         }
         JsonNode schema = server.get("/v1/namespaces/meta/schema").json();
         assertEquals("int", schema.get("n").get("type").asText(), schema.toString());
@@ -320,7 +349,28 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs schema updates (UpdateSchema) from the actors module")
+    void byFilterWritesOverTheLimitNeedTheirAllowPartialFlag() {
+        server.write("partial", "{\"upsert_rows\":[" + rows(0, 12, 2) + "],\"distance_metric\":\"cosine_distance\"}");
+        String patch = "\"patch_by_filter\":{\"filters\":[\"n\",\"Gte\",0],\"patch\":{\"color\":\"green\"}}";
+        TestServer.Response refused = server.post("/v2/namespaces/partial", "{" + patch + "}");
+        assertEquals(400, refused.status(), refused.body());
+        assertTrue(refused.error().contains("patch_by_filter_allow_partial"), refused.body());
+        // The delete flag does not make the patch partial.
+        assertEquals(400, server.post("/v2/namespaces/partial", "{" + patch
+                + ",\"delete_by_filter_allow_partial\":true}").status());
+        JsonNode patched = server.write("partial", "{" + patch + ",\"patch_by_filter_allow_partial\":true}");
+        assertEquals(5, patched.get("rows_patched").asInt(), patched.toString());
+
+        String delete = "\"delete_by_filter\":[\"n\",\"Gte\",2]";
+        assertEquals(400, server.post("/v2/namespaces/partial", "{" + delete + "}").status());
+        JsonNode deleted = server.write("partial", "{" + delete + ",\"delete_by_filter_allow_partial\":true}");
+        assertEquals(5, deleted.get("rows_deleted").asInt(), deleted.toString());
+        JsonNode left = server.query("partial", "{\"rank_by\":[\"id\",\"asc\"],\"top_k\":100,"
+                + "\"include_attributes\":[\"color\"]}").get("rows");
+        assertEquals(7, left.size(), left.toString());
+    }
+
+    @Test
     void schemaUpdateAddsAnAttribute() {
         server.write("schema-up", "{\"upsert_rows\":[{\"id\":1,\"a\":\"x\"}]}");
         TestServer.Response r = server.post("/v1/namespaces/schema-up/schema", "{\"b\":{\"type\":\"[]int\"}}");
@@ -330,7 +380,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs deleting a namespace (DeleteNamespace) from the actors module")
     void deleteRemovesTheNamespace() {
         server.write("doomed", "{\"upsert_rows\":[{\"id\":1}]}");
         TestServer.Response r = server.delete("/v2/namespaces/doomed");
@@ -340,7 +389,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs multi-query (MultiQuery) from the actors module")
     void multiQueryAndRrfFusion() {
         server.write("multi", "{\"upsert_rows\":[" + rows(0, 10, 2) + "],\"distance_metric\":\"euclidean_squared\"}");
         JsonNode r = server.query("multi", "{\"queries\":[{\"rank_by\":[\"vector\",\"ANN\",[0,0.5]],\"top_k\":3},"
@@ -356,7 +404,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs explain_query (Explain) from the actors module")
     void explainReturnsPlanText() {
         server.write("explain", "{\"upsert_rows\":[" + rows(0, 3, 2) + "],\"distance_metric\":\"cosine_distance\"}");
         TestServer.Response r = server.post("/v2/namespaces/explain/explain_query",
@@ -366,7 +413,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs hint_cache_warm (WarmCache) and recall (Recall) from the actors module")
     void warmAndRecall() {
         server.write("warm", "{\"upsert_rows\":[" + rows(0, 30, 2) + "],\"distance_metric\":\"euclidean_squared\"}");
         TestServer.Response warm = server.get("/v1/namespaces/warm/hint_cache_warm");
@@ -379,7 +425,6 @@ class ApiRoutesTest {
     }
 
     @Test
-    @Disabled("needs metadata (Describe) and returning vectors from the actors module")
     void copyFromNamespaceCopiesEveryRow() {
         server.write("copy-src", "{\"upsert_rows\":[" + rows(0, 25, 2) + "],\"distance_metric\":\"cosine_distance\"}");
         JsonNode r = server.write("copy-dst", "{\"copy_from_namespace\":{\"source_namespace\":\"copy-src\"}}");

@@ -34,9 +34,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,7 +171,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs metadata (Describe) and schema updates (UpdateSchema) from the actors module")
     void metadataAndSchema() {
         client.namespace("java-meta").write(NamespaceWriteParams.builder()
                 .addUpsertRow(Row.builder().put("id", 1L).put("vector", List.of(1.0, 0.0)).put("name", "a").build())
@@ -181,8 +180,13 @@ class TurbopufferJavaClientTest {
                 .build());
         NamespaceMetadata meta = client.namespace("java-meta").metadata();
         assertEquals(1, meta.approxRowCount());
+        assertFalse(meta.createdAt().isAfter(java.time.OffsetDateTime.now()), meta.toString());
+        assertTrue(meta.schema()._additionalProperties().containsKey("vector"), meta.toString());
         var schema = client.namespace("java-meta").schema();
         assertTrue(schema.containsKey("name"), schema.toString());
+        assertEquals(Optional.of(true), schema.get("vector").ann(), schema.toString());
+        assertEquals(Optional.of("[2]f32"), schema.get("vector").type(), schema.toString());
+        assertEquals(Optional.of("string"), schema.get("name").type(), schema.toString());
         assertThrows(NotFoundException.class, () -> client.namespace("java-meta-none").schema());
         var updated = client.namespace("java-meta").updateSchema(
                 com.turbopuffer.models.namespaces.NamespaceUpdateSchemaParams.builder()
@@ -193,7 +197,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs multi-query (MultiQuery) from the actors module")
     void multiQuery() {
         writeRows("java-multi", 0, 10);
         NamespaceMultiQueryResponse r = client.namespace("java-multi").multiQuery(NamespaceMultiQueryParams.builder()
@@ -205,7 +208,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs hint_cache_warm (WarmCache) and recall (Recall) from the actors module")
     void warmAndRecall() {
         writeRows("java-warm", 0, 20);
         client.namespace("java-warm").hintCacheWarm();
@@ -215,7 +217,6 @@ class TurbopufferJavaClientTest {
     }
 
     @Test
-    @Disabled("needs deleting a namespace (DeleteNamespace) from the actors module")
     void deleteAll() {
         writeRows("java-del", 0, 2);
         client.namespace("java-del").deleteAll();

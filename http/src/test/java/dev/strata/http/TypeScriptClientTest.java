@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +113,6 @@ class TypeScriptClientTest {
     }
 
     @Test
-    @Disabled("needs metadata (Describe) from the actors module")
     void readsMetadata() throws Exception {
         Map<String, JsonNode> r = steps("write", "metadata");
         assertEquals(50, r.get("metadata").get("approx_row_count").asInt(), r.toString());

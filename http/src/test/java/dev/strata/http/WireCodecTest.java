@@ -38,6 +38,7 @@ class WireCodecTest {
         WriteRequest w = write("""
                 {"delete_by_filter":["name","Eq","foo"],"delete_by_filter_allow_partial":true,
                  "patch_by_filter":{"filters":["n","Gt",1],"patch":{"name":"z","gone":null}},
+                 "patch_by_filter_allow_partial":true,
                  "upsert_rows":[{"id":1,"version":2}],
                  "upsert_condition":["version","Lt",{"$ref_new":"version"}],
                  "patch_condition":["id","Eq",null],"delete_condition":["a","Eq",1],
@@ -52,6 +53,25 @@ class WireCodecTest {
         assertEquals(List.of("a", "Eq", 1L), w.deleteConditionOrNull());
         assertTrue(w.returnAffectedIds() && w.disableBackpressure());
         assertEquals(Map.of("version", 2L), w.upserts().get(0).attributes());
+    }
+
+    @Test
+    void allowPartialFlagsApplyToTheirOwnOperation() {
+        assertTrue(write("{\"delete_by_filter\":[\"n\",\"Gt\",1],\"delete_by_filter_allow_partial\":true}")
+                .allowPartial());
+        assertTrue(write("{\"patch_by_filter\":{\"filters\":[\"n\",\"Gt\",1],\"patch\":{\"a\":1}},"
+                + "\"patch_by_filter_allow_partial\":true}").allowPartial());
+        assertFalse(write("{\"delete_by_filter\":[\"n\",\"Gt\",1]}").allowPartial());
+        // A flag whose operation is absent must not make the other operation partial.
+        assertFalse(write("{\"delete_by_filter\":[\"n\",\"Gt\",1],\"patch_by_filter_allow_partial\":true}")
+                .allowPartial());
+        assertFalse(write("{\"patch_by_filter\":{\"filters\":[\"n\",\"Gt\",1],\"patch\":{\"a\":1}},"
+                + "\"delete_by_filter_allow_partial\":true}").allowPartial());
+        assertTrue(error(() -> write("{\"delete_by_filter\":[\"n\",\"Gt\",1],\"delete_by_filter_allow_partial\":true,"
+                + "\"patch_by_filter\":{\"filters\":[\"n\",\"Gt\",1],\"patch\":{\"a\":1}}}"))
+                .contains("patch_by_filter_allow_partial"));
+        assertTrue(error(() -> write("{\"delete_by_filter\":[\"n\",\"Gt\",1],"
+                + "\"delete_by_filter_allow_partial\":\"yes\"}")).contains("delete_by_filter_allow_partial"));
     }
 
     @Test

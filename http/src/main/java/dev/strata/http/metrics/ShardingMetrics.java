@@ -22,10 +22,12 @@ final class ShardingMetrics {
         Runnable poll = () -> AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
                         ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(system).shardState(),
                         replyTo -> new GetShardRegionState(type, replyTo), interval, system.scheduler())
-                .thenAccept(state -> {
+                // On the caller's thread, not the common pool (which starts a thread per task
+                // on a machine with two or fewer processors).
+                .thenAcceptAsync(state -> {
                     shards.set(state.getShards().size());
                     entities.set(state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum());
-                });
+                }, Runnable::run);
         system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
     }
 }
