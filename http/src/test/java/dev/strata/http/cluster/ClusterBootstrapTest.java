@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +52,6 @@ class ClusterBootstrapTest {
     }
 
     @Test
-    @Disabled("needs the HTTP API")
     void aNamespaceWrittenThroughOneNodeIsServedByEveryNodeAndAfterOneIsKilled() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(tmp, 3, Map.of())) {
             cluster.awaitMembersUp(Duration.ofSeconds(40));
