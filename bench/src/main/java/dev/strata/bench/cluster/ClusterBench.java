@@ -263,7 +263,7 @@ public final class ClusterBench {
                 List<Long> ms = owned.stream()
                         .map(i -> firstAnswer.containsKey(i) ? (firstAnswer.get(i) - killAt[0]) / 1_000_000 : -1L)
                         .sorted().toList();
-                System.out.printf("round %d: killed node owned %d of %d namespaces; removed from the cluster after"
+                System.out.printf("round %d: killed node owned %d of %d namespaces; removed from the cluster (as the survivors see it) after"
                         + " %d ms; its namespaces answered again after (ms) %s%n", round, owned.size(), NAMESPACES, down, ms);
                 ms.stream().filter(m -> m >= 0).forEach(recovered::add);
                 downed.add(down);

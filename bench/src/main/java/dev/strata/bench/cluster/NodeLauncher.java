@@ -108,7 +108,10 @@ final class NodeLauncher implements AutoCloseable {
         return nodes;
     }
 
-    /** Waits until {@code viewer} sees exactly {@code expected} as Up, reachable members. */
+    /**
+     * Waits until {@code viewer}'s membership is exactly {@code expected}, all Up and reachable
+     * (a killed node counts until it is removed, not merely unreachable).
+     */
     void awaitMembers(Node viewer, List<Node> expected, Duration timeout) throws InterruptedException {
         List<String> want = expected.stream().map(Node::member).sorted().toList();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -125,7 +128,10 @@ final class NodeLauncher implements AutoCloseable {
         }
     }
 
-    /** The members {@code viewer} sees Up and reachable, sorted; empty when it does not answer. */
+    /**
+     * The members {@code viewer} sees, sorted, each as its address, with " (not up)" appended
+     * when it is not Up or is unreachable; empty when it does not answer.
+     */
     List<String> upMembers(Node viewer) {
         JsonNode body = get(viewer.management().resolve("/cluster/members"));
         if (body == null) {
@@ -136,9 +142,7 @@ final class NodeLauncher implements AutoCloseable {
         List<String> up = new ArrayList<>();
         body.path("members").forEach(m -> {
             String node = m.path("node").asString();
-            if (m.path("status").asString().equals("Up") && !unreachable.contains(node)) {
-                up.add(node);
-            }
+            up.add(m.path("status").asString().equals("Up") && !unreachable.contains(node) ? node : node + " (not up)");
         });
         return up.stream().sorted().toList();
     }
