@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  *
  * <pre>
  *   bench/run dev.strata.bench.cluster.ClusterBench throughput NODES SECONDS CLIENTS
- *   bench/run dev.strata.bench.cluster.ClusterBench recovery ROUNDS STABLE_AFTER
+ *   bench/run dev.strata.bench.cluster.ClusterBench recovery ROUNDS STABLE_AFTER [KEY=VALUE...]
  * </pre>
  *
  * <p>Throughput: 20 namespaces; CLIENTS threads send, round-robin over the nodes, first only
@@ -37,7 +37,8 @@ import java.util.stream.IntStream;
  * namespace's recovery time is from the kill to the first successful answer to a probe sent
  * after it; it is reported for the namespaces the killed node owned (read from its management
  * endpoint's shard list), pooled over the rounds. STABLE_AFTER is the split brain resolver's
- * {@code stable-after}, which dominates the figure (production default 20s).
+ * {@code stable-after}, which dominates the figure (production default 20s); KEY=VALUE pairs are
+ * further settings for the nodes.
  *
  * <p>The processes, the S3 server (in this JVM) and the client share the machine's cores.
  */
@@ -59,7 +60,8 @@ public final class ClusterBench {
             switch (args[0]) {
                 case "throughput" -> bench.throughput(s3, logs, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                         Integer.parseInt(args[3]));
-                case "recovery" -> bench.recovery(s3, logs, Integer.parseInt(args[1]), args[2]);
+                case "recovery" -> bench.recovery(s3, logs, Integer.parseInt(args[1]), args[2],
+                        Arrays.copyOfRange(args, 3, args.length));
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         }
@@ -194,14 +196,18 @@ public final class ClusterBench {
 
     // ---- recovery
 
-    private void recovery(S3ProxyServer s3, Path logs, int rounds, String stableAfter) throws Exception {
+    private void recovery(S3ProxyServer s3, Path logs, int rounds, String stableAfter, String[] extra) throws Exception {
         List<Long> recovered = new ArrayList<>();
         List<Long> downed = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            Map<String, String> settings = Map.of(
-                    "pekko.cluster.split-brain-resolver.stable-after", stableAfter,
-                    // A probe lost with the dead node fails after this; later probes are what count.
-                    "strata.http.request-timeout", "5s");
+            Map<String, String> settings = new java.util.LinkedHashMap<>();
+            settings.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter);
+            // A probe lost with the dead node fails after this; later probes are what count.
+            settings.put("strata.http.request-timeout", "5s");
+            for (String kv : extra) {
+                int eq = kv.indexOf('=');
+                settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
             try (NodeLauncher cluster = new NodeLauncher(3, s3, "rec" + round + "-" + System.nanoTime(), settings, logs)) {
                 List<NodeLauncher.Node> nodes = cluster.nodes();
                 for (NodeLauncher.Node n : nodes) {
