@@ -112,7 +112,7 @@ class FailoverTest {
                         (System.nanoTime() - joinAt) / 1_000_000);
                 // Let the rebalance finish before the crash: a node that dies while handing a shard
                 // off leaves that shard unallocated until Pekko's handoff-timeout (a minute), which
-                // is not what this test measures (see the README's architecture notes).
+                // is not what this test measures (see BENCHMARKS.md, "Many nodes").
                 List<NodeProcess> living = List.of(cluster.node(1), cluster.node(2), joined);
                 int distinct = (int) names.stream().map(n -> Math.abs(n.hashCode() % 1000)).distinct().count();
                 cluster.await(Duration.ofSeconds(60), () -> balanced(cluster, living, distinct),
