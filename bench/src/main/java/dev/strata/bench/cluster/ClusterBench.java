@@ -52,7 +52,7 @@ public final class ClusterBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            throw new IllegalArgumentException("usage: throughput NODES SECONDS CLIENTS | recovery ROUNDS STABLE_AFTER");
+            throw new IllegalArgumentException("usage: throughput NODES SECONDS CLIENTS | recovery ROUNDS STABLE_AFTER [KEY=VALUE...]");
         }
         Path logs = Files.createDirectories(Path.of("bench", "work", "cluster"));
         ClusterBench bench = new ClusterBench();
