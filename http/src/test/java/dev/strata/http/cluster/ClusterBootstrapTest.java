@@ -65,6 +65,14 @@ class ClusterBootstrapTest {
             for (NodeProcess node : cluster.nodes()) {
                 assertFinds(cluster, node, query);
             }
+            // A refusal by the owner keeps its status through every node, the owner's own and
+            // the two that forward to it (the error crosses the network as a StatusReply).
+            for (NodeProcess node : cluster.nodes()) {
+                HttpResponse<String> refused = cluster.postJson(node.http().resolve("/v2/namespaces/bootstrap-test"),
+                        """
+                        {"upsert_rows":[{"id":2,"vector":[0.1,0.2,0.3]}]}""");
+                assertEquals(400, refused.statusCode(), node + ": " + refused.body());
+            }
 
             cluster.kill(cluster.node(2));
             cluster.awaitMembersUp(Duration.ofSeconds(30));
