@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +52,6 @@ class ClusterBootstrapTest {
     }
 
     @Test
-    @Disabled("needs the HTTP API")
     void aNamespaceWrittenThroughOneNodeIsServedByEveryNodeAndAfterOneIsKilled() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(tmp, 3, Map.of())) {
             cluster.awaitMembersUp(Duration.ofSeconds(40));
@@ -66,6 +64,14 @@ class ClusterBootstrapTest {
             assertEquals(200, written.statusCode(), written.body());
             for (NodeProcess node : cluster.nodes()) {
                 assertFinds(cluster, node, query);
+            }
+            // A refusal by the owner keeps its status through every node, the owner's own and
+            // the two that forward to it (the error crosses the network as a StatusReply).
+            for (NodeProcess node : cluster.nodes()) {
+                HttpResponse<String> refused = cluster.postJson(node.http().resolve("/v2/namespaces/bootstrap-test"),
+                        """
+                        {"upsert_rows":[{"id":2,"vector":[0.1,0.2,0.3]}]}""");
+                assertEquals(400, refused.statusCode(), node + ": " + refused.body());
             }
 
             cluster.kill(cluster.node(2));

@@ -2,6 +2,7 @@ package dev.strata.http.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.tiering.testing.S3ProxyServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,18 +17,22 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * Several Strata servers, each in its own JVM on loopback, started from the test class path and
- * sharing one object store (a local directory). They form one cluster through Pekko Management
- * Cluster Bootstrap with {@code config} discovery, exactly as a deployment without Kubernetes
- * would. Meant for tests that kill nodes: {@link NodeProcess#kill()} is a real SIGKILL.
+ * sharing one object store: a local directory, or a bucket of an S3-protocol server (see
+ * {@link #s3Settings}). They form one cluster through Pekko Management Cluster Bootstrap with
+ * {@code config} discovery, exactly as a deployment without Kubernetes would. Meant for tests
+ * that stop nodes: {@link #kill} is a real SIGKILL, {@link #terminate} a real SIGTERM.
  *
  * <p>Each node gets its own HTTP, remoting and management port, its own SSD cache directory and
  * a log file under the working directory. {@link #close()} stops every node still running.
@@ -36,12 +41,34 @@ public final class LocalCluster implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<NodeProcess> nodes;
+    private final Path workDir;
+    private final String contactPoints;
+    private final int initialCount;
+    private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
     private final Set<NodeProcess> killed = ConcurrentHashMap.newKeySet();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private LocalCluster(List<NodeProcess> nodes) {
-        this.nodes = List.copyOf(nodes);
+    private LocalCluster(Path workDir, String contactPoints, int initialCount) {
+        this.workDir = workDir;
+        this.contactPoints = contactPoints;
+        this.initialCount = initialCount;
+    }
+
+    /**
+     * The settings (system properties) that make a node keep its state in {@code s3}'s bucket,
+     * under {@code prefix}, through the same {@code strata.storage.s3} keys an operator sets.
+     */
+    public static Map<String, String> s3Settings(S3ProxyServer s3, String prefix) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("strata.storage.kind", "s3");
+        props.put("strata.storage.s3.bucket", s3.bucket());
+        props.put("strata.storage.s3.prefix", prefix);
+        props.put("strata.storage.s3.endpoint", s3.endpoint().toString());
+        props.put("strata.storage.s3.region", S3ProxyServer.REGION);
+        props.put("strata.storage.s3.access-key-id", S3ProxyServer.ACCESS_KEY_ID);
+        props.put("strata.storage.s3.secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY);
+        props.put("strata.storage.s3.path-style", "true");
+        return props;
     }
 
     /**
@@ -50,7 +77,6 @@ public final class LocalCluster implements AutoCloseable {
      * as the processes are launched: see {@link #awaitMembersUp}.
      */
     public static LocalCluster start(Path workDir, int count, Map<String, String> overrides) throws IOException {
-        Path data = Files.createDirectories(workDir.resolve("bucket"));
         int[][] ports = new int[count][];
         for (int i = 0; i < count; i++) {
             ports[i] = freePorts(3);
@@ -58,39 +84,54 @@ public final class LocalCluster implements AutoCloseable {
         String contactPoints = Arrays.stream(ports)
                 .map(p -> "127.0.0.1:" + p[2])
                 .collect(Collectors.joining(","));
-        List<NodeProcess> nodes = new ArrayList<>();
+        LocalCluster cluster = new LocalCluster(workDir, contactPoints, count);
         try {
             for (int i = 0; i < count; i++) {
-                Map<String, String> props = new LinkedHashMap<>();
-                props.put("strata.http.host", "127.0.0.1");
-                props.put("strata.http.port", String.valueOf(ports[i][0]));
-                props.put("pekko.remote.artery.canonical.port", String.valueOf(ports[i][1]));
-                props.put("pekko.management.http.port", String.valueOf(ports[i][2]));
-                props.put("strata.cluster.formation", "bootstrap");
-                props.put("strata.cluster.contact-points", contactPoints);
-                props.put("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "config");
-                props.put("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr",
-                        String.valueOf(count));
-                // Form quickly: probe every half second and trust a stable set after one second.
-                props.put("pekko.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
-                props.put("pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s");
-                props.put("pekko.management.cluster.bootstrap.contact-point.probe-interval", "500ms");
-                // Down a killed node within seconds rather than the production 20 s.
-                props.put("pekko.cluster.split-brain-resolver.stable-after", "3s");
-                props.put("strata.storage.local.directory", data.toString());
-                props.put("strata.cache.ssd.directory", workDir.resolve("ssd-" + i).toString());
-                props.put("strata.cache.ssd.size", "16MiB");
-                props.put("strata.cache.memory.size", "32MiB");
-                props.put("strata.threads.io", "4");
-                props.put("strata.threads.compute", "2");
-                props.putAll(overrides);
-                nodes.add(launch(i, ports[i], props, workDir.resolve("node-" + i + ".log")));
+                cluster.launch(ports[i], overrides);
             }
         } catch (IOException | RuntimeException e) {
-            new LocalCluster(nodes).close();
+            cluster.close();
             throw e;
         }
-        return new LocalCluster(nodes);
+        return cluster;
+    }
+
+    /**
+     * Starts one more node, which joins the running cluster through the same contact points
+     * (those of the initial nodes: any living one answers with the cluster's seed nodes).
+     */
+    public NodeProcess addNode(Map<String, String> overrides) throws IOException {
+        return launch(freePorts(3), overrides);
+    }
+
+    private NodeProcess launch(int[] ports, Map<String, String> overrides) throws IOException {
+        int i = nodes.size();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("strata.http.host", "127.0.0.1");
+        props.put("strata.http.port", String.valueOf(ports[0]));
+        props.put("pekko.remote.artery.canonical.port", String.valueOf(ports[1]));
+        props.put("pekko.management.http.port", String.valueOf(ports[2]));
+        props.put("strata.cluster.formation", "bootstrap");
+        props.put("strata.cluster.contact-points", contactPoints);
+        props.put("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "config");
+        props.put("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr",
+                String.valueOf(initialCount));
+        // Form quickly: probe every half second and trust a stable set after one second.
+        props.put("pekko.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
+        props.put("pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s");
+        props.put("pekko.management.cluster.bootstrap.contact-point.probe-interval", "500ms");
+        // Down a killed node within seconds rather than the production 20 s.
+        props.put("pekko.cluster.split-brain-resolver.stable-after", "3s");
+        props.put("strata.storage.local.directory", Files.createDirectories(workDir.resolve("bucket")).toString());
+        props.put("strata.cache.ssd.directory", workDir.resolve("ssd-" + i).toString());
+        props.put("strata.cache.ssd.size", "16MiB");
+        props.put("strata.cache.memory.size", "32MiB");
+        props.put("strata.threads.io", "4");
+        props.put("strata.threads.compute", "2");
+        props.putAll(overrides);
+        NodeProcess node = launch(i, ports, props, workDir.resolve("node-" + i + ".log"));
+        nodes.add(node);
+        return node;
     }
 
     private static NodeProcess launch(int index, int[] ports, Map<String, String> props, Path log) throws IOException {
@@ -139,8 +180,9 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Every node started, living or not, in start order. */
     public List<NodeProcess> nodes() {
-        return nodes;
+        return List.copyOf(nodes);
     }
 
     public NodeProcess node(int index) {
@@ -213,6 +255,21 @@ public final class LocalCluster implements AutoCloseable {
         node.kill();
     }
 
+    /**
+     * SIGTERMs the node (its coordinated shutdown hands its shards off and leaves the cluster)
+     * and waits up to {@code timeout} for the JVM to exit by itself; returns its exit code.
+     * Fails, after a SIGKILL, if it is still running then.
+     */
+    public int terminate(NodeProcess node, Duration timeout) throws InterruptedException {
+        killed.add(node);
+        OptionalInt exit = node.terminate(timeout);
+        if (exit.isEmpty()) {
+            node.kill();
+            throw new AssertionError(node + " did not exit within " + timeout + " of SIGTERM; " + describe());
+        }
+        return exit.getAsInt();
+    }
+
     private boolean killedOnPurpose(NodeProcess node) {
         return killed.contains(node);
     }
@@ -230,6 +287,20 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         return s.toString();
+    }
+
+    /** The body of a GET of {@code uri} if it answers 200, otherwise empty. */
+    public Optional<String> getText(URI uri) {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     /** The status code of a GET of {@code uri}, or -1 when nothing answers. */

@@ -2,6 +2,8 @@ package dev.strata.http.testing;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,6 +69,16 @@ public final class NodeProcess {
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("node " + index + " did not die within 10 s of SIGKILL");
         }
+    }
+
+    /**
+     * Sends SIGTERM (the JVM's shutdown hook runs coordinated shutdown) and waits up to
+     * {@code timeout} for the process to exit; its exit code, or empty if it is still running.
+     */
+    OptionalInt terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** Asks the JVM to stop (SIGTERM: coordinated shutdown), then kills it if it lingers. */
