@@ -16,9 +16,12 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
     /**
      * One built index. {@code buildSeconds} is the peer's whole build (LanceDB: ingest, the
      * scalar index on year and the vector index); {@code vectorIndexSeconds} the vector index
-     * alone (faiss: train + add; LanceDB: its IVF_PQ step; Strata: the section build).
+     * alone (faiss: train + add; LanceDB: its IVF_PQ step; Strata: the section build), and
+     * {@code vectorIndexCpuSeconds} the CPU time of the whole process during that step (all its
+     * threads; NaN when the peer did not report it).
      */
-    public record Index(String label, double buildSeconds, double vectorIndexSeconds, long sizeBytes, String sizeKind) {}
+    public record Index(String label, double buildSeconds, double vectorIndexSeconds, double vectorIndexCpuSeconds,
+                        long sizeBytes, String sizeKind) {}
 
     /** A year filter {@code lo ≤ year ≤ hi} and how many documents pass it. */
     public record YearFilter(int lo, int hi, int matchingDocuments) {}
@@ -34,7 +37,8 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
         for (JsonNode i : root.path("indexes")) {
             double build = need(i, "build_seconds").asDouble();
             double vector = i.has("index_seconds") ? i.get("index_seconds").asDouble() : build;
-            indexes.add(new Index(need(i, "index").asString(), build, vector, need(i, "size_bytes").asLong(),
+            double cpu = i.has("vector_index_cpu_seconds") ? i.get("vector_index_cpu_seconds").asDouble() : Double.NaN;
+            indexes.add(new Index(need(i, "index").asString(), build, vector, cpu, need(i, "size_bytes").asLong(),
                     i.path("size_kind").asString("")));
         }
         List<Run> runs = new ArrayList<>();
