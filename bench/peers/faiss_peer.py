@@ -220,12 +220,15 @@ def run_queries(search, xq, k):
         search(xq[i:i + 1], D[i:i + 1], I[i:i + 1])
     lat = np.empty(q, dtype=np.float64)
     clock = time.perf_counter_ns
+    cpu0 = time.process_time_ns()
     for i in range(q):
         x, d, ids = xq[i:i + 1], D[i:i + 1], I[i:i + 1]
         t0 = clock()
         search(x, d, ids)
         lat[i] = (clock() - t0) / 1000.0
-    return D, I, lat
+    # Process CPU over the whole timed pass (loop overhead included), per query.
+    cpu_us = (time.process_time_ns() - cpu0) / 1000.0 / q
+    return D, I, lat, cpu_us
 
 
 # ---------------------------------------------------------------- output
@@ -289,7 +292,7 @@ def main():
             for f in filters:
                 selector = None if f is None else selectors[f][0]
                 search = make_searcher(built, s, k, selector, metric)
-                D, I, lat = run_queries(search, xq, k)
+                D, I, lat, cpu_us = run_queries(search, xq, k)
                 tag = "all" if f is None else f"year{f[0]}-{f[1]}"
                 stem = f"{SYSTEM}-{safe(s['name'])}-{tag}"
                 I.astype("<i4").tofile(os.path.join(work_dir, stem + ".ids.i32"))
@@ -300,7 +303,7 @@ def main():
                        {"lo": f[0], "hi": f[1], "matching_documents": selectors[f][2]},
                        "build_seconds": round(built.build_seconds, 3), "size_bytes": size,
                        "ids_file": stem + ".ids.i32", "distances_file": stem + ".dist.f32",
-                       **latency_summary(lat),
+                       **latency_summary(lat), "cpu_us_per_query": round(cpu_us, 1),
                        "latencies_us": [round(float(v), 1) for v in lat]}
                 out["runs"].append(run)
                 print(f"{SYSTEM} {s['name']} filter={tag}: build {built.build_seconds:.2f} s, "

@@ -220,6 +220,7 @@ async function main() {
         const dist = new Float32Array(q * k).fill(NaN);
         for (let i = 0; i < q; i++) await search(queries.subarray(i * dims, (i + 1) * dims)); // warm-up
         const lat = new Array(q);
+        const cpuBefore = process.cpuUsage();
         for (let i = 0; i < q; i++) {
           const vector = queries.subarray(i * dims, (i + 1) * dims);
           const start = process.hrtime.bigint();
@@ -233,6 +234,9 @@ async function main() {
             dist[i * k + j] = d[j];
           }
         }
+        // Process CPU over the whole timed pass (LanceDB's threads and the copy loop included), per query.
+        const cpuPass = process.cpuUsage(cpuBefore);
+        const cpuPerQuery = (cpuPass.user + cpuPass.system) / q;
         const tag = f === null ? 'all' : `year${f[0]}-${f[1]}`;
         const stem = `${SYSTEM}-${safe(s.name)}-${tag}`;
         fs.writeFileSync(path.join(spec.work_dir, `${stem}.ids.i32`), new Uint8Array(ids.buffer));
@@ -242,7 +246,7 @@ async function main() {
           filter: f === null ? null : { lo: f[0], hi: f[1], matching_documents: matching.get(`${f[0]},${f[1]}`) },
           build_seconds: round(buildSeconds, 3), size_bytes: size,
           ids_file: `${stem}.ids.i32`, distances_file: `${stem}.dist.f32`,
-          ...latencySummary(lat),
+          ...latencySummary(lat), cpu_us_per_query: round(cpuPerQuery, 1),
           latencies_us: lat.map((v) => round(v, 1)),
         };
         out.runs.push(run);

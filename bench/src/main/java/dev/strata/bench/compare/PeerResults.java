@@ -26,8 +26,13 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
     /** A year filter {@code lo ≤ year ≤ hi} and how many documents pass it. */
     public record YearFilter(int lo, int hi, int matchingDocuments) {}
 
-    /** One (setting, filter) pass: {@code filter} is null for the unfiltered one. */
-    public record Run(String setting, String effective, String index, YearFilter filter, Path idsFile, double[] latenciesMicros) {}
+    /**
+     * One (setting, filter) pass: {@code filter} is null for the unfiltered one;
+     * {@code cpuMicrosPerQuery} is the process CPU time of the timed pass divided by its queries
+     * (NaN when the peer did not report it).
+     */
+    public record Run(String setting, String effective, String index, YearFilter filter, Path idsFile, double[] latenciesMicros,
+                      double cpuMicrosPerQuery) {}
 
     /** Parses {@code results.json}; ids files resolve against its folder. */
     public static PeerResults read(Path resultsFile) {
@@ -52,7 +57,8 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
                 micros[j] = lat.get(j).asDouble();
             }
             runs.add(new Run(need(r, "setting").asString(), r.path("effective").asString(""), need(r, "index").asString(),
-                    filter, dir.resolve(need(r, "ids_file").asString()), micros));
+                    filter, dir.resolve(need(r, "ids_file").asString()), micros,
+                    r.has("cpu_us_per_query") ? r.get("cpu_us_per_query").asDouble() : Double.NaN));
         }
         return new PeerResults(need(root, "system").asString(), root.path("system_version").asString(""), indexes, runs);
     }

@@ -104,7 +104,11 @@ public final class StrataPeer {
                     allowed = ivf.ordinalsOf(row -> y[row] >= range[0] && y[row] <= range[1]);
                 }
                 ivf.run(queries, q, k, params, allowed); // warm-up pass, untimed
+                long passCpu0 = processCpuNanos();
                 InMemoryIvf.Pass pass = ivf.run(queries, q, k, params, allowed);
+                // Process CPU over the whole timed pass, per query (the JVM reads it in clock ticks,
+                // so only a whole pass is long enough to measure).
+                double cpuMicrosPerQuery = passCpu0 < 0 ? Double.NaN : (processCpuNanos() - passCpu0) / 1e3 / q;
                 String tag = range == null ? "all" : "year" + range[0] + "-" + range[1];
                 String stem = SYSTEM + "-" + safe(s.get("name").asString()) + "-" + tag;
                 VectorFiles.writeInts(workDir.resolve(stem + ".ids.i32"), pass.rows());
@@ -122,7 +126,8 @@ public final class StrataPeer {
                             .put("matching_documents", allowed.getCardinality());
                 }
                 run.put("build_seconds", round(ivf.buildSeconds())).put("size_bytes", ivf.sectionBytes())
-                        .put("ids_file", stem + ".ids.i32").put("distances_file", stem + ".dist.f32");
+                        .put("ids_file", stem + ".ids.i32").put("distances_file", stem + ".dist.f32")
+                        .put("cpu_us_per_query", Math.round(cpuMicrosPerQuery * 10) / 10.0);
                 ArrayNode lat = run.putArray("latencies_us");
                 for (long nanos : pass.nanos()) {
                     lat.add(Math.round(nanos / 100.0) / 10.0);
