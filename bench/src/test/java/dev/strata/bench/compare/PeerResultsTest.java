@@ -29,7 +29,8 @@ class PeerResultsTest {
              "runs": [{"system": "lancedb", "setting": "defaults", "params": {"name": "defaults"},
                        "index": "ivf_pq(defaults)", "filter": null, "build_seconds": 5.5, "size_bytes": 4096,
                        "ids_file": "all.ids.i32", "distances_file": "all.dist.f32",
-                       "mean_us": 2.0, "p50_us": 2.0, "p95_us": 3.0, "p99_us": 3.0, "latencies_us": [1.5, 2.5]},
+                       "mean_us": 2.0, "p50_us": 2.0, "p95_us": 3.0, "p99_us": 3.0, "cpu_us_per_query": 2.25,
+                       "latencies_us": [1.5, 2.5]},
                       {"system": "lancedb", "setting": "defaults", "params": {"name": "defaults"},
                        "index": "ivf_pq(defaults)", "filter": {"lo": 2000, "hi": 2010, "matching_documents": 3},
                        "build_seconds": 5.5, "size_bytes": 4096,
@@ -55,6 +56,8 @@ class PeerResultsTest {
         assertNull(all.filter());
         assertEquals(dir.resolve("all.ids.i32"), all.idsFile());
         assertArrayEquals(new double[] {1.5, 2.5}, all.latenciesMicros());
+        assertEquals(2.25, all.cpuMicrosPerQuery());
+        assertEquals(Double.NaN, r.runs().get(1).cpuMicrosPerQuery(), "a pass without CPU figures is unknown, not free");
         assertEquals(new PeerResults.YearFilter(2000, 2010, 3), r.runs().get(1).filter());
         assertEquals(index, r.indexOf(r.runs().get(1)));
     }
