@@ -250,9 +250,10 @@ public final class CompareBench {
                 bestPeerP50 = p50;
             }
         }
+        boolean anyPeer = peers.stream().anyMatch(p -> !p.name().equals("strata") && builds.containsKey(p.name()));
         if (strataBest == null || bestPeer == null) {
             System.out.printf(Locale.ROOT, "| Strata p50 ≤ 0.7 × best peer's p50 at recall@10 ≥ 0.95 | %s | not decided |%n",
-                    strataBest == null ? "Strata did not reach 0.95" : "no peer reached 0.95");
+                    strataBest == null ? "Strata did not reach 0.95" : anyPeer ? "no peer reached 0.95" : "no peer measured");
         } else {
             double strataP50 = median(scores.get("strata|" + strataBest + "|all")).p50Ms();
             System.out.printf(Locale.ROOT, "| Strata p50 ≤ 0.7 × best peer's p50 at recall@10 ≥ 0.95 | Strata %.3f ms (%s) vs %s %.3f ms (%s): "
