@@ -191,15 +191,18 @@ async function main() {
       if (build[knob] !== undefined) options[option] = build[knob];
     }
     t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage(); // every thread of the process, LanceDB's native pools included
     await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
     const indexSeconds = seconds(t0);
+    const cpu = process.cpuUsage(cpu0);
+    const indexCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const buildSeconds = ingestSeconds + scalarSeconds + indexSeconds;
     const size = dirBytes(tableDir);
     const vectorIndexBytes = dirBytes(path.join(tableDir, '_indices')) - beforeVector;
     out.indexes.push({
       index: label, build_seconds: round(buildSeconds, 3), ingest_seconds: round(ingestSeconds, 3),
       scalar_index_seconds: round(scalarSeconds, 3), index_seconds: round(indexSeconds, 3),
-      size_bytes: size, vector_index_bytes: vectorIndexBytes,
+      vector_index_cpu_seconds: round(indexCpuSeconds, 3), size_bytes: size, vector_index_bytes: vectorIndexBytes,
       size_kind: 'table directory on disk (data + indexes)',
     });
 
@@ -217,6 +220,7 @@ async function main() {
         const dist = new Float32Array(q * k).fill(NaN);
         for (let i = 0; i < q; i++) await search(queries.subarray(i * dims, (i + 1) * dims)); // warm-up
         const lat = new Array(q);
+        const cpuBefore = process.cpuUsage();
         for (let i = 0; i < q; i++) {
           const vector = queries.subarray(i * dims, (i + 1) * dims);
           const start = process.hrtime.bigint();
@@ -230,6 +234,9 @@ async function main() {
             dist[i * k + j] = d[j];
           }
         }
+        // Process CPU over the whole timed pass (LanceDB's threads and the copy loop included), per query.
+        const cpuPass = process.cpuUsage(cpuBefore);
+        const cpuPerQuery = (cpuPass.user + cpuPass.system) / q;
         const tag = f === null ? 'all' : `year${f[0]}-${f[1]}`;
         const stem = `${SYSTEM}-${safe(s.name)}-${tag}`;
         fs.writeFileSync(path.join(spec.work_dir, `${stem}.ids.i32`), new Uint8Array(ids.buffer));
@@ -239,7 +246,7 @@ async function main() {
           filter: f === null ? null : { lo: f[0], hi: f[1], matching_documents: matching.get(`${f[0]},${f[1]}`) },
           build_seconds: round(buildSeconds, 3), size_bytes: size,
           ids_file: `${stem}.ids.i32`, distances_file: `${stem}.dist.f32`,
-          ...latencySummary(lat),
+          ...latencySummary(lat), cpu_us_per_query: round(cpuPerQuery, 1),
           latencies_us: lat.map((v) => round(v, 1)),
         };
         out.runs.push(run);

@@ -16,15 +16,23 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
     /**
      * One built index. {@code buildSeconds} is the peer's whole build (LanceDB: ingest, the
      * scalar index on year and the vector index); {@code vectorIndexSeconds} the vector index
-     * alone (faiss: train + add; LanceDB: its IVF_PQ step; Strata: the section build).
+     * alone (faiss: train + add; LanceDB: its IVF_PQ step; Strata: the section build), and
+     * {@code vectorIndexCpuSeconds} the CPU time of the whole process during that step (all its
+     * threads; NaN when the peer did not report it).
      */
-    public record Index(String label, double buildSeconds, double vectorIndexSeconds, long sizeBytes, String sizeKind) {}
+    public record Index(String label, double buildSeconds, double vectorIndexSeconds, double vectorIndexCpuSeconds,
+                        long sizeBytes, String sizeKind) {}
 
     /** A year filter {@code lo ≤ year ≤ hi} and how many documents pass it. */
     public record YearFilter(int lo, int hi, int matchingDocuments) {}
 
-    /** One (setting, filter) pass: {@code filter} is null for the unfiltered one. */
-    public record Run(String setting, String effective, String index, YearFilter filter, Path idsFile, double[] latenciesMicros) {}
+    /**
+     * One (setting, filter) pass: {@code filter} is null for the unfiltered one;
+     * {@code cpuMicrosPerQuery} is the process CPU time of the timed pass divided by its queries
+     * (NaN when the peer did not report it).
+     */
+    public record Run(String setting, String effective, String index, YearFilter filter, Path idsFile, double[] latenciesMicros,
+                      double cpuMicrosPerQuery) {}
 
     /** Parses {@code results.json}; ids files resolve against its folder. */
     public static PeerResults read(Path resultsFile) {
@@ -34,7 +42,8 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
         for (JsonNode i : root.path("indexes")) {
             double build = need(i, "build_seconds").asDouble();
             double vector = i.has("index_seconds") ? i.get("index_seconds").asDouble() : build;
-            indexes.add(new Index(need(i, "index").asString(), build, vector, need(i, "size_bytes").asLong(),
+            double cpu = i.has("vector_index_cpu_seconds") ? i.get("vector_index_cpu_seconds").asDouble() : Double.NaN;
+            indexes.add(new Index(need(i, "index").asString(), build, vector, cpu, need(i, "size_bytes").asLong(),
                     i.path("size_kind").asString("")));
         }
         List<Run> runs = new ArrayList<>();
@@ -48,7 +57,8 @@ public record PeerResults(String system, String version, List<Index> indexes, Li
                 micros[j] = lat.get(j).asDouble();
             }
             runs.add(new Run(need(r, "setting").asString(), r.path("effective").asString(""), need(r, "index").asString(),
-                    filter, dir.resolve(need(r, "ids_file").asString()), micros));
+                    filter, dir.resolve(need(r, "ids_file").asString()), micros,
+                    r.has("cpu_us_per_query") ? r.get("cpu_us_per_query").asDouble() : Double.NaN));
         }
         return new PeerResults(need(root, "system").asString(), root.path("system_version").asString(""), indexes, runs);
     }

@@ -80,12 +80,17 @@ public final class StrataPeer {
         }
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
 
+        // Process CPU (every JVM thread: the build's, the JIT's and the collector's), comparable
+        // across peers on a machine too busy for wall time to mean much.
+        long cpu0 = processCpuNanos();
         InMemoryIvf ivf = InMemoryIvf.build(docs, dims, IvfBuildParams.defaults(metric), threads);
+        double buildCpuSeconds = cpu0 < 0 ? Double.NaN : (processCpuNanos() - cpu0) / 1e9;
         String label = "ivf-rabitq(partitions=" + ivf.partitions() + ",bits=1)";
         ObjectNode out = json.createObjectNode();
         out.put("system", SYSTEM).put("system_version", "0.1.0-SNAPSHOT").put("n", n).put("dims", dims).put("q", q)
                 .put("k", k).put("metric", metricName).put("threads", threads).put("load_seconds", round(loadSeconds));
         out.putArray("indexes").addObject().put("index", label).put("build_seconds", round(ivf.buildSeconds()))
+                .put("vector_index_cpu_seconds", round(buildCpuSeconds))
                 .put("size_bytes", ivf.sectionBytes()).put("size_kind", "segment section in memory (codes, f32 vectors, centroids)");
         ArrayNode runs = out.putArray("runs");
         for (JsonNode s : settings) {
@@ -99,7 +104,11 @@ public final class StrataPeer {
                     allowed = ivf.ordinalsOf(row -> y[row] >= range[0] && y[row] <= range[1]);
                 }
                 ivf.run(queries, q, k, params, allowed); // warm-up pass, untimed
+                long passCpu0 = processCpuNanos();
                 InMemoryIvf.Pass pass = ivf.run(queries, q, k, params, allowed);
+                // Process CPU over the whole timed pass, per query (the JVM reads it in clock ticks,
+                // so only a whole pass is long enough to measure).
+                double cpuMicrosPerQuery = passCpu0 < 0 ? Double.NaN : (processCpuNanos() - passCpu0) / 1e3 / q;
                 String tag = range == null ? "all" : "year" + range[0] + "-" + range[1];
                 String stem = SYSTEM + "-" + safe(s.get("name").asString()) + "-" + tag;
                 VectorFiles.writeInts(workDir.resolve(stem + ".ids.i32"), pass.rows());
@@ -117,7 +126,8 @@ public final class StrataPeer {
                             .put("matching_documents", allowed.getCardinality());
                 }
                 run.put("build_seconds", round(ivf.buildSeconds())).put("size_bytes", ivf.sectionBytes())
-                        .put("ids_file", stem + ".ids.i32").put("distances_file", stem + ".dist.f32");
+                        .put("ids_file", stem + ".ids.i32").put("distances_file", stem + ".dist.f32")
+                        .put("cpu_us_per_query", Math.round(cpuMicrosPerQuery * 10) / 10.0);
                 ArrayNode lat = run.putArray("latencies_us");
                 for (long nanos : pass.nanos()) {
                     lat.add(Math.round(nanos / 100.0) / 10.0);
@@ -161,6 +171,12 @@ public final class StrataPeer {
             throw new IllegalArgumentException("spec: missing '" + key + "'");
         }
         return v;
+    }
+
+    /** CPU time of the whole process so far, in nanoseconds; -1 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static double round(double seconds) {

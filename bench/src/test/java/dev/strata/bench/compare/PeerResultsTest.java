@@ -23,12 +23,14 @@ class PeerResultsTest {
             {"system": "lancedb", "system_version": "0.37.1", "n": 6, "dims": 2, "q": 2, "k": 3,
              "metric": "cosine", "threads": 1, "load_seconds": 0.01,
              "indexes": [{"index": "ivf_pq(defaults)", "build_seconds": 5.5, "ingest_seconds": 1.0,
-                          "scalar_index_seconds": 0.5, "index_seconds": 4.0, "size_bytes": 4096,
+                          "scalar_index_seconds": 0.5, "index_seconds": 4.0, "vector_index_cpu_seconds": 4.5,
+                          "size_bytes": 4096,
                           "size_kind": "table directory on disk (data + indexes)"}],
              "runs": [{"system": "lancedb", "setting": "defaults", "params": {"name": "defaults"},
                        "index": "ivf_pq(defaults)", "filter": null, "build_seconds": 5.5, "size_bytes": 4096,
                        "ids_file": "all.ids.i32", "distances_file": "all.dist.f32",
-                       "mean_us": 2.0, "p50_us": 2.0, "p95_us": 3.0, "p99_us": 3.0, "latencies_us": [1.5, 2.5]},
+                       "mean_us": 2.0, "p50_us": 2.0, "p95_us": 3.0, "p99_us": 3.0, "cpu_us_per_query": 2.25,
+                       "latencies_us": [1.5, 2.5]},
                       {"system": "lancedb", "setting": "defaults", "params": {"name": "defaults"},
                        "index": "ivf_pq(defaults)", "filter": {"lo": 2000, "hi": 2010, "matching_documents": 3},
                        "build_seconds": 5.5, "size_bytes": 4096,
@@ -47,12 +49,15 @@ class PeerResultsTest {
         PeerResults.Index index = r.indexes().get(0);
         assertEquals(5.5, index.buildSeconds());
         assertEquals(4.0, index.vectorIndexSeconds(), "LanceDB's vector index time is index_seconds, not the whole build");
+        assertEquals(4.5, index.vectorIndexCpuSeconds());
         assertEquals(4096, index.sizeBytes());
         assertEquals(2, r.runs().size());
         PeerResults.Run all = r.runs().get(0);
         assertNull(all.filter());
         assertEquals(dir.resolve("all.ids.i32"), all.idsFile());
         assertArrayEquals(new double[] {1.5, 2.5}, all.latenciesMicros());
+        assertEquals(2.25, all.cpuMicrosPerQuery());
+        assertEquals(Double.NaN, r.runs().get(1).cpuMicrosPerQuery(), "a pass without CPU figures is unknown, not free");
         assertEquals(new PeerResults.YearFilter(2000, 2010, 3), r.runs().get(1).filter());
         assertEquals(index, r.indexOf(r.runs().get(1)));
     }
@@ -61,6 +66,12 @@ class PeerResultsTest {
     void aWholeBuildCountsAsTheVectorIndexWhenNoPhaseIsGiven() throws Exception {
         Files.writeString(dir.resolve("results.json"), RESULTS.replace("\"index_seconds\": 4.0, ", ""));
         assertEquals(5.5, PeerResults.read(dir.resolve("results.json")).indexes().get(0).vectorIndexSeconds());
+    }
+
+    @Test
+    void cpuTimeIsUnknownNotZeroWhenAPeerDoesNotReportIt() throws Exception {
+        Files.writeString(dir.resolve("results.json"), RESULTS.replace("\"vector_index_cpu_seconds\": 4.5,", ""));
+        assertEquals(Double.NaN, PeerResults.read(dir.resolve("results.json")).indexes().get(0).vectorIndexCpuSeconds());
     }
 
     @Test
