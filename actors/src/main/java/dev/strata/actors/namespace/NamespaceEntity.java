@@ -52,6 +52,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
 
 /**
  * The owner of one namespace: a Cluster Sharding entity that commits its writes to the WAL and
@@ -875,15 +876,23 @@ public final class NamespaceEntity {
         context.pipeToSelf(done, (ignored, error) -> new SlotsFreed(work.slots()));
     }
 
-    /** Reports the query's duration, from now, once it completes successfully. */
+    /**
+     * Reports the query's duration, from now, once it completes successfully, before its answer
+     * is sent (so the answer's recipient sees it counted). A failure inside the metrics is
+     * logged and never changes the answer.
+     */
     private CompletableFuture<QueryResult> measured(QueryRequest request, CompletableFuture<QueryResult> running) {
         long start = System.nanoTime();
         NamespaceMetrics metrics = resources.metrics();
-        return running.whenComplete((result, error) -> {
-            if (error == null) {
+        Logger log = context.getLog();
+        return running.thenApply(result -> {
+            try {
                 metrics.queryCompleted(NamespaceMetrics.QueryKind.of(request), result.cacheTemperature(),
                         System.nanoTime() - start);
+            } catch (RuntimeException e) {
+                log.warn("namespace {}: query metrics failed", namespace, e);
             }
+            return result;
         });
     }
 

@@ -315,7 +315,7 @@ public final class QueryTierBench {
         Map<Integer, List<String>> byRound = new TreeMap<>();
         for (int i = 0; i < timed.size(); i++) {
             CountingObjectStore.Request r = timed.get(i).request();
-            String key = r.key().replace(new NamespaceLayout(new NamespaceName(ns)).walPrefix().replace("wal/", ""), "");
+            String key = r.key().replace(new NamespaceLayout(new NamespaceName(ns)).prefix(), "");
             byRound.computeIfAbsent(depth[i], d -> new ArrayList<>())
                     .add(r.operation() + " " + key + (r.bytes() > 0 ? " (" + r.bytes() + " B)" : ""));
         }
