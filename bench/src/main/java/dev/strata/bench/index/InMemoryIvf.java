@@ -8,6 +8,8 @@ import dev.strata.index.ivf.IvfWriter;
 import dev.strata.index.ivf.SearchParams;
 import java.util.Arrays;
 import java.util.List;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.IntPredicate;
@@ -25,7 +27,8 @@ public final class InMemoryIvf {
      * {@code k} document rows per query, nearest first, -1 where fewer were found, and
      * {@code distances} their distances (NaN where the row is -1).
      */
-    public record Pass(int k, int[] rows, float[] distances, long[] nanos) {}
+    /** One pass's answers, and per query its wall-clock and on-thread CPU nanoseconds. */
+    public record Pass(int k, int[] rows, float[] distances, long[] nanos, long[] cpuNanos) {}
 
     private final int dims;
     private final int partitions;
@@ -105,17 +108,21 @@ public final class InMemoryIvf {
         float[] distances = new float[q * k];
         Arrays.fill(distances, Float.NaN);
         long[] nanos = new long[q];
+        long[] cpuNanos = new long[q];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         float[] query = new float[dims];
         for (int i = 0; i < q; i++) {
             System.arraycopy(queries, i * dims, query, 0, dims);
+            long cpu = threads.getCurrentThreadCpuTime();
             long s = System.nanoTime();
             List<Hit> hits = reader.search(query, k, params, allowed).join();
             nanos[i] = System.nanoTime() - s;
+            cpuNanos[i] = threads.getCurrentThreadCpuTime() - cpu;
             for (int j = 0; j < Math.min(k, hits.size()); j++) {
                 rows[i * k + j] = ordinalToRow[hits.get(j).ordinal()];
                 distances[i * k + j] = hits.get(j).distance();
             }
         }
-        return new Pass(k, rows, distances, nanos);
+        return new Pass(k, rows, distances, nanos, cpuNanos);
     }
 }

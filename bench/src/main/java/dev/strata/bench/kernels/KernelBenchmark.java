@@ -1,5 +1,6 @@
 package dev.strata.bench.kernels;
 
+import dev.strata.index.vector.CodeBlock;
 import dev.strata.index.vector.QuantizedQuery;
 import dev.strata.index.vector.RaBitQuantizer;
 import dev.strata.index.vector.VectorUtil;
@@ -36,10 +37,8 @@ public class KernelBenchmark {
 
     private float[] a;
     private float[] b;
-    private long[] codes;
-    private float[] factors;
+    private CodeBlock block;
     private QuantizedQuery query;
-    private int codeLongs;
     private float[] rotatedQuery;
     private float[] rotatedCentroids;
     private float[] estimates;
@@ -59,16 +58,14 @@ public class KernelBenchmark {
             b[i] = (float) random.nextDouble(-1, 1);
         }
         quantizer = new RaBitQuantizer(dimension, 1);
-        codeLongs = quantizer.codeLongs();
-        codes = new long[CODES * codeLongs];
-        factors = new float[CODES * RaBitQuantizer.FACTORS];
+        block = quantizer.newBlock(CODES);
         RaBitQuantizer.Encoder encoder = quantizer.newEncoder();
         float[] v = new float[dimension];
         for (int c = 0; c < CODES; c++) {
             for (int i = 0; i < dimension; i++) {
                 v[i] = (float) random.nextDouble(-1, 1);
             }
-            encoder.encode(v, codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
+            encoder.encode(v, block, c);
         }
         query = quantizer.newQuery();
         query.prepare(a);
@@ -97,20 +94,13 @@ public class KernelBenchmark {
         return VectorUtil.cosine(a, b);
     }
 
-    /** Estimates for {@value #CODES} one-bit codes: divide by that for the per-code cost. */
-    @Benchmark
-    public float rabitqEstimate1024Codes() {
-        float sum = 0;
-        for (int c = 0; c < CODES; c++) {
-            sum += query.estimate(codes, c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
-        }
-        return sum;
-    }
-
-    /** The same {@value #CODES} estimates and their bounds through the batched block scan. */
+    /**
+     * Estimates and bounds for a block of {@value #CODES} one-bit codes: divide by that for the
+     * per-code cost.
+     */
     @Benchmark
     public float[] rabitqEstimateBlock1024Codes() {
-        query.estimateBlock(codes, factors, CODES, estimates, bounds, 0);
+        query.estimateBlock(block, estimates, bounds);
         return estimates;
     }
 

@@ -39,10 +39,11 @@ package dev.strata.index.ivf;
  * Meta checksum: int32 CRC32C of [64, M − 4) (centroids and table).
  *
  * Code blocks, from offset M, one per partition in partition order, each of
- * n × (8·B·⌈D/64⌉ + 12) bytes:
- *   n codes, each B bit planes of ⌈D/64⌉ int64 words (dimension i at bit i mod 64 of word
- *     ⌊i/64⌋ of each plane), in ordinal order;
- *   then n × 3 float32 RaBitQ factors (see RaBitQuantizer), in ordinal order.
+ * n × (4·B·W + 16) bytes, W = ⌈D/32⌉, word-major (see CodeBlock):
+ *   B·W rows of n int32: row b·W + w holds word w of bit plane b of each code, in ordinal
+ *     order (dimension i is bit i mod 32 of word ⌊i/32⌋);
+ *   then 4 rows of n float32, in ordinal order: the RaBitQ factors ‖r‖², ‖r‖/⟨y,o⟩, the
+ *     error-bound factor, and the code sum (see RaBitQuantizer).
  *
  * Vector records, from the vector offset, one per ordinal, in ordinal order, each of
  * D × (4 for f32, 2 for f16) + 4 bytes:
@@ -58,7 +59,8 @@ public final class IvfFormat {
 
     /** "STIV" read as a little-endian int. */
     public static final int MAGIC = 0x56495453;
-    public static final int VERSION = 1;
+    /** Version 2 laid code blocks out word-major, for scoring many codes per instruction. */
+    public static final int VERSION = 2;
     public static final int HEADER_BYTES = 64;
     public static final int PARTITION_ENTRY_BYTES = 20;
     /** The bytes of a header that its checksum covers. */

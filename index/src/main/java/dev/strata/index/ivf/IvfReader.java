@@ -2,6 +2,7 @@ package dev.strata.index.ivf;
 
 import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
+import dev.strata.index.vector.CodeBlock;
 import dev.strata.index.vector.Metric;
 import dev.strata.index.vector.QuantizedQuery;
 import dev.strata.index.vector.RaBitQuantizer;
@@ -364,37 +365,39 @@ public final class IvfReader {
     /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
     private int[] scan(float[] q, int k, int cap, int[] probes, List<ByteBuffer> blocks,
                        RoaringBitmap allowed) {
-        int codeLongs = quantizer.codeLongs();
         int largest = 0;
         int total = 0;
         for (int p : probes) {
             largest = Math.max(largest, partitionCount[p]);
             total += partitionCount[p];
         }
-        long[] codes = new long[largest * codeLongs];
-        float[] factors = new float[largest * RaBitQuantizer.FACTORS];
+        CodeBlock block = quantizer.newBlock(largest);
+        float[] blockEstimate = new float[largest];
+        float[] blockBound = new float[largest];
         float[] rotatedQuery = new float[dimension];
         rotation.rotate(q, 0, rotatedQuery);
         QuantizedQuery quantized = quantizer.newQuery();
-        // Unfiltered, a partition's estimates and bounds are written in one batch at [m, m + n);
-        // filtered, only allowed codes are scored, one at a time.
-        float[] estimate = new float[total];
-        float[] bound = new float[total];
-        int[] ordinal = new int[total];
-        TopK upper = new TopK(k);
+        // Codes that may still be candidates: the threshold below (the k-th smallest upper bound
+        // seen) only falls, so a code whose lower bound is above it now never becomes one.
+        Candidates candidates = new Candidates(Math.min(total, 4096));
+        KthSmallest upper = new KthSmallest(k);
         CRC32C crc = new CRC32C();
-        int m = 0;
         for (int i = 0; i < probes.length; i++) {
             int p = probes[i];
             int n = partitionCount[p];
-            loadCodeBlock(p, blocks.get(i), crc, codes, factors);
+            loadCodeBlock(p, blocks.get(i), crc, block);
             quantized.prepare(rotatedQuery, rotatedCentroids, p * dimension);
+            quantized.estimateBlock(block, blockEstimate, blockBound);
             int first = partitionFirst[p];
             if (allowed == null) {
-                quantized.estimateBlock(codes, factors, n, estimate, bound, m);
-                for (int j = 0; j < n; j++, m++) {
-                    ordinal[m] = first + j;
-                    upper.offer(estimate[m] + bound[m], m);
+                for (int j = 0; j < n; j++) {
+                    upper.offer(blockEstimate[j] + blockBound[j]);
+                }
+                float threshold = upper.value();
+                for (int j = 0; j < n; j++) {
+                    if (blockEstimate[j] - blockBound[j] <= threshold) {
+                        candidates.add(blockEstimate[j], blockBound[j], first + j);
+                    }
                 }
             } else {
                 PeekableIntIterator it = allowed.getIntIterator();
@@ -406,24 +409,23 @@ public final class IvfReader {
                         break; // unsigned order: negatives come last
                     }
                     it.next();
-                    int j = next - first;
-                    int factorOffset = j * RaBitQuantizer.FACTORS;
-                    estimate[m] = quantized.estimate(codes, j * codeLongs, factors, factorOffset);
-                    bound[m] = quantized.bound(factors, factorOffset);
-                    ordinal[m] = next;
-                    upper.offer(estimate[m] + bound[m], m);
-                    m++;
+                    float e = blockEstimate[next - first];
+                    float b = blockBound[next - first];
+                    upper.offer(e + b);
+                    if (e - b <= upper.value()) {
+                        candidates.add(e, b, next);
+                    }
                 }
             }
         }
         // Candidates whose lower bound is not beaten by the k-th best upper bound; of those, the
         // cap smallest by (estimate, ordinal), found by partial selection rather than a heap.
-        float threshold = upper.isFull() ? upper.worst() : Float.POSITIVE_INFINITY;
-        long[] keys = new long[m];
+        float threshold = upper.value();
+        long[] keys = new long[candidates.size];
         int passed = 0;
-        for (int i = 0; i < m; i++) {
-            if (estimate[i] - bound[i] <= threshold) {
-                keys[passed++] = orderKey(estimate[i], ordinal[i]);
+        for (int i = 0; i < candidates.size; i++) {
+            if (candidates.lower[i] <= threshold) {
+                keys[passed++] = orderKey(candidates.estimate[i], candidates.ordinal[i]);
             }
         }
         int n = Math.min(cap, passed);
@@ -446,30 +448,20 @@ public final class IvfReader {
         return ((long) bits << 32) | id;
     }
 
-    /**
-     * Verifies the code block of partition {@code p} read into {@code buffer} and copies its
-     * codes and factors into {@code codes} and {@code factors} (from index 0), straight from
-     * the buffer without an intermediate byte array.
-     */
-    private void loadCodeBlock(int p, ByteBuffer buffer, CRC32C crc, long[] codes,
-                               float[] factors) {
-        int n = partitionCount[p];
-        int length = n * quantizer.bytesPerVector();
+    /** Verifies the code block of partition {@code p} read into {@code buffer} and loads it. */
+    private void loadCodeBlock(int p, ByteBuffer buffer, CRC32C crc, CodeBlock block) {
+        int length = partitionCount[p] * quantizer.bytesPerVector();
         if (buffer.remaining() != length) {
             throw corrupt("read of partition " + p + " code block returned "
                     + buffer.remaining() + " of " + length + " bytes");
         }
-        ByteBuffer block = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
         crc.reset();
-        crc.update(block);
+        crc.update(buffer.slice());
         if ((int) crc.getValue() != codeCrc[p]) {
             throw corrupt("code block of partition " + p + " "
                     + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
         }
-        block.rewind();
-        int longs = n * quantizer.codeLongs();
-        block.asLongBuffer().get(0, codes, 0, longs);
-        block.asFloatBuffer().get(longs * 2, factors, 0, n * RaBitQuantizer.FACTORS);
+        block.read(buffer, partitionCount[p]);
     }
 
     /** Exact distances for the given ascending ordinals, in one read. */
@@ -521,6 +513,33 @@ public final class IvfReader {
             }
             return top;
         }, compute);
+    }
+
+    /** Scored codes kept for the final candidate selection, in growing parallel arrays. */
+    private static final class Candidates {
+        float[] estimate;
+        float[] lower;
+        int[] ordinal;
+        int size;
+
+        Candidates(int capacity) {
+            estimate = new float[capacity];
+            lower = new float[capacity];
+            ordinal = new int[capacity];
+        }
+
+        void add(float estimate, float bound, int ordinal) {
+            if (size == this.estimate.length) {
+                int capacity = Math.max(16, size * 2);
+                this.estimate = Arrays.copyOf(this.estimate, capacity);
+                lower = Arrays.copyOf(lower, capacity);
+                this.ordinal = Arrays.copyOf(this.ordinal, capacity);
+            }
+            this.estimate[size] = estimate;
+            lower[size] = estimate - bound;
+            this.ordinal[size] = ordinal;
+            size++;
+        }
     }
 
     /** Verifies and decodes vector records with per-call scratch space (not thread-safe). */

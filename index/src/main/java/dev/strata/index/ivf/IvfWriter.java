@@ -1,6 +1,7 @@
 package dev.strata.index.ivf;
 
 import dev.strata.index.io.ByteRange;
+import dev.strata.index.vector.CodeBlock;
 import dev.strata.index.vector.Metric;
 import dev.strata.index.vector.RaBitQuantizer;
 import dev.strata.index.vector.RandomRotation;
@@ -127,9 +128,7 @@ public final class IvfWriter {
                                        RandomRotation rotation, byte[] codeBlocks) {
         int first = partitionFirst[p];
         int n = partitionFirst[p + 1] - first;
-        int codeLongs = quantizer.codeLongs();
-        long[] codes = new long[n * codeLongs];
-        float[] factors = new float[n * RaBitQuantizer.FACTORS];
+        CodeBlock block = quantizer.newBlock(n);
         float[] rotatedCentroid = new float[dimension];
         rotation.rotate(centroids, p * dimension, rotatedCentroid);
         float[] vector = new float[dimension];
@@ -144,15 +143,11 @@ public final class IvfWriter {
             for (int d = 0; d < dimension; d++) {
                 residual[d] -= rotatedCentroid[d];
             }
-            encoder.encode(residual, codes, i * codeLongs, factors, i * RaBitQuantizer.FACTORS);
+            encoder.encode(residual, block, i);
         }
         int offset = first * quantizer.bytesPerVector();
         int length = n * quantizer.bytesPerVector();
-        ByteBuffer block = ByteBuffer.wrap(codeBlocks, offset, length).slice()
-                .order(ByteOrder.LITTLE_ENDIAN);
-        block.asLongBuffer().put(codes);
-        block.position(codes.length * Long.BYTES);
-        block.asFloatBuffer().put(factors);
+        block.write(ByteBuffer.wrap(codeBlocks, offset, length));
         CRC32C crc = new CRC32C();
         crc.update(codeBlocks, offset, length);
         return (int) crc.getValue();

@@ -1,6 +1,7 @@
 package dev.strata.index.vector;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,11 +15,19 @@ final class PanamaKernels implements VectorKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Ints of the same width as {@link #SPECIES}, for lane-for-lane conversion. */
+    private static final VectorSpecies<Integer> INTS =
+            VectorSpecies.of(int.class, SPECIES.vectorShape());
+    private static final float ROUNDER = 0x1.8p23f;
+    private static final int ROUNDER_BITS = Float.floatToIntBits(ROUNDER);
+    /** Lane {@code l} holds {@code l}: shifts each lane's bit to its own position. */
+    private static final IntVector LANE_INDEX = IntVector.zero(INTS).addIndex(1);
 
     PanamaKernels() {
-        if (SPECIES.vectorBitSize() < 128) {
-            throw new UnsupportedOperationException(
-                    "preferred float vector is only " + SPECIES.vectorBitSize() + " bits wide");
+        if (LANES < 4 || 32 % LANES != 0) {
+            // Under 128 bits gains nothing; the plane packing needs LANES to divide 32.
+            throw new UnsupportedOperationException("preferred float vector has " + LANES
+                    + " lanes; the kernels need 4, 8, 16 or 32");
         }
     }
 
@@ -109,5 +118,93 @@ final class PanamaKernels implements VectorKernels {
             bb += y * y;
         }
         return VectorUtil.cosineOf(ab, aa, bb);
+    }
+
+    @Override
+    public void rabitqEstimates(int n, int[] dots, float[] codeSums, float[] norm2s,
+                                float[] scales, float delta, float low, float centreSum,
+                                float queryNorm2, float[] out) {
+        int c = 0;
+        for (int bound = SPECIES.loopBound(n); c < bound; c += LANES) {
+            FloatVector dot = (FloatVector) IntVector.fromArray(INTS, dots, c)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector yq = dot.mul(delta)
+                    .add(FloatVector.fromArray(SPECIES, codeSums, c).mul(low))
+                    .sub(centreSum);
+            FloatVector.fromArray(SPECIES, norm2s, c).add(queryNorm2)
+                    .sub(FloatVector.fromArray(SPECIES, scales, c).mul(2f).mul(yq))
+                    .intoArray(out, c);
+        }
+        ScalarKernels.rabitqEstimates(c, n, dots, codeSums, norm2s, scales, delta, low,
+                centreSum, queryNorm2, out);
+    }
+
+    @Override
+    public void residualStats(float[] query, float[] centroid, int offset, int d, float[] out) {
+        int i = 0;
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        float sum = 0;
+        float squares = 0;
+        if (d >= LANES) {
+            FloatVector vmin = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY);
+            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            FloatVector vsum = FloatVector.zero(SPECIES);
+            FloatVector vsquares = FloatVector.zero(SPECIES);
+            for (int bound = SPECIES.loopBound(d); i < bound; i += LANES) {
+                FloatVector r = FloatVector.fromArray(SPECIES, query, i)
+                        .sub(FloatVector.fromArray(SPECIES, centroid, offset + i));
+                vmin = vmin.min(r);
+                vmax = vmax.max(r);
+                vsum = vsum.add(r);
+                vsquares = r.fma(r, vsquares);
+            }
+            min = vmin.reduceLanes(VectorOperators.MIN);
+            max = vmax.reduceLanes(VectorOperators.MAX);
+            sum = vsum.reduceLanes(VectorOperators.ADD);
+            squares = vsquares.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < d; i++) {
+            float r = query[i] - centroid[offset + i];
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+            sum += r;
+            squares += r * r;
+        }
+        out[0] = min;
+        out[1] = max;
+        out[2] = sum;
+        out[3] = squares;
+    }
+
+    @Override
+    public void quantizeToPlanes(float[] query, float[] centroid, int offset, int d, float low,
+                                 float inverse, float[] rounding, int from, int maxLevel,
+                                 int queryBits, int[] planes, int words) {
+        int i = 0;
+        // A run of LANES dimensions never straddles a plane word: LANES divides 32.
+        for (int bound = SPECIES.loopBound(d); i < bound; i += LANES) {
+            // Adding 1.5·2^23 rounds a float in [−2^22, 2^22] to a whole number, half to even,
+            // and leaves it in the low mantissa bits (the sum lies in [2^23, 2^24), where floats
+            // are exactly the integers): Java 17 does not compile float-to-int conversions of
+            // vectors to vector instructions, but reinterpreting bits is free.
+            IntVector level = FloatVector.fromArray(SPECIES, query, i)
+                    .sub(FloatVector.fromArray(SPECIES, centroid, offset + i))
+                    .sub(low).mul(inverse)
+                    .add(FloatVector.fromArray(SPECIES, rounding, from + i))
+                    .sub(0.5f).add(ROUNDER)
+                    .reinterpretAsInts().sub(ROUNDER_BITS)
+                    .min(maxLevel);
+            int word = i >>> 5;
+            int shift = i & 31;
+            for (int j = 0; j < queryBits; j++) {
+                int bits = level.lanewise(VectorOperators.LSHR, j).and(1)
+                        .lanewise(VectorOperators.LSHL, LANE_INDEX)
+                        .reduceLanes(VectorOperators.OR);
+                planes[j * words + word] |= bits << shift;
+            }
+        }
+        ScalarKernels.quantizeToPlanes(i, query, centroid, offset, d, low, inverse, rounding,
+                from, maxLevel, queryBits, planes, words);
     }
 }

@@ -1,6 +1,7 @@
 package dev.strata.index.vector;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * RaBitQ quantization of residual vectors (a vector minus its partition centroid, both already
@@ -13,10 +14,12 @@ import java.util.Arrays;
  * {@code ±(level + ½)} whose signs are those of {@code o}. With one bit this is just the sign
  * bits of {@code o}. With more bits the levels are the ones whose direction is closest to
  * {@code o} (largest {@code ⟨y,o⟩/‖y‖}), found exactly by sweeping the rescaling factor over its
- * critical values. Codes are stored as {@code bits} bit planes of {@code ⌈d/64⌉} longs each.
+ * critical values. Codes are {@code bits} bit planes of {@code ⌈d/32⌉} int words each, kept
+ * in a {@link CodeBlock}.
  *
- * <p><b>Factors.</b> Three floats per vector: {@code ‖r‖²}, {@code ‖r‖/⟨y,o⟩} and
- * {@code ‖r‖·√(1−⟨ō,o⟩²)/⟨ō,o⟩}, where {@code ō = y/‖y‖}.
+ * <p><b>Factors.</b> Four floats per vector: {@code ‖r‖²}, {@code ‖r‖/⟨y,o⟩},
+ * {@code ‖r‖·√(1−⟨ō,o⟩²)/⟨ō,o⟩}, where {@code ō = y/‖y‖}, and the code sum {@code Σ u[i]},
+ * which the estimator needs and which would otherwise cost a population count per word.
  *
  * <p><b>Estimator.</b> For a query residual {@code p} (same centroid, same rotation), the
  * estimator {@code ⟨o,p⟩ ≈ ⟨y,p⟩/⟨y,o⟩} is unbiased, and
@@ -33,7 +36,15 @@ public final class RaBitQuantizer {
     /** The confidence parameter ε₀ of the error bound. */
     public static final float EPSILON0 = 1.9f;
     /** Floats of per-vector factors stored beside each code. */
-    public static final int FACTORS = 3;
+    public static final int FACTORS = 4;
+    /** The factor {@code ‖r‖²}. */
+    static final int NORM2 = 0;
+    /** The factor {@code ‖r‖/⟨y,o⟩} that scales the code's inner product with the query. */
+    static final int SCALE = 1;
+    /** The factor that scales the query's norm into the half-width of the error bound. */
+    static final int ERROR = 2;
+    /** The code sum {@code Σ u[i]}, an integer held exactly in a float. */
+    static final int CODE_SUM = 3;
     /** The largest supported number of bits per dimension. */
     public static final int MAX_BITS = 8;
 
@@ -54,7 +65,13 @@ public final class RaBitQuantizer {
         this.bits = bits;
         // The paper's four query bits suit one code bit; finer codes get finer queries.
         this.queryBits = bits == 1 ? 4 : Math.min(8, bits + 4);
-        this.words = (dimension + 63) >>> 6;
+        // Inner products are summed in ints and code sums held in floats: both must be exact.
+        long largestDot = (long) dimension * ((1 << bits) - 1) * ((1 << queryBits) - 1);
+        if (largestDot > Integer.MAX_VALUE || (long) dimension * ((1 << bits) - 1) > 1 << 24) {
+            throw new IllegalArgumentException(dimension + " dimensions at " + bits
+                    + " bits per dimension overflow the estimator's integer sums");
+        }
+        this.words = (dimension + 31) >>> 5;
     }
 
     public int dimension() {
@@ -69,19 +86,24 @@ public final class RaBitQuantizer {
         return queryBits;
     }
 
-    /** Longs in one bit plane. */
+    /** Int words in one bit plane. */
     public int words() {
         return words;
     }
 
-    /** Longs in one code. */
-    public int codeLongs() {
+    /** Int words in one code. */
+    public int codeWords() {
         return bits * words;
     }
 
     /** Bytes of one code and its factors. */
     public int bytesPerVector() {
-        return codeLongs() * Long.BYTES + FACTORS * Float.BYTES;
+        return codeWords() * Integer.BYTES + FACTORS * Float.BYTES;
+    }
+
+    /** An empty block for up to {@code capacity} codes. */
+    public CodeBlock newBlock(int capacity) {
+        return new CodeBlock(this, capacity);
     }
 
     /** A new encoder; each thread needs its own, as it holds scratch space. */
@@ -105,21 +127,25 @@ public final class RaBitQuantizer {
         }
 
         /**
-         * Encodes {@code residual[0, d)} into {@code codes[codeOffset, +codeLongs())} and
-         * {@code factors[factorOffset, +FACTORS)}.
+         * Encodes {@code residual[0, d)} as code {@code index} of {@code block}, replacing what
+         * was there.
          */
-        public void encode(float[] residual, long[] codes, int codeOffset,
-                           float[] factors, int factorOffset) {
-            Arrays.fill(codes, codeOffset, codeOffset + codeLongs(), 0L);
+        public void encode(float[] residual, CodeBlock block, int index) {
+            Objects.checkIndex(index, block.size());
+            int[][] rows = block.words;
+            float[][] factors = block.factors;
+            for (int[] row : rows) {
+                row[index] = 0;
+            }
             double norm2 = 0;
             for (int i = 0; i < dimension; i++) {
                 norm2 += (double) residual[i] * residual[i];
             }
             if (norm2 == 0) {
                 // The vector is its centroid: the estimate reduces to ‖p‖², which is exact.
-                factors[factorOffset] = 0f;
-                factors[factorOffset + 1] = 0f;
-                factors[factorOffset + 2] = 0f;
+                for (float[] factor : factors) {
+                    factor[index] = 0f;
+                }
                 return;
             }
             double norm = Math.sqrt(norm2);
@@ -135,24 +161,26 @@ public final class RaBitQuantizer {
             double centre = ((1 << bits) - 1) / 2.0;
             double yo = 0;
             double yy = 0;
+            long codeSum = 0;
             for (int i = 0; i < dimension; i++) {
                 int u = residual[i] >= 0 ? half + level[i] : half - 1 - level[i];
                 double y = u - centre;
                 yo += y * residual[i] / norm;
                 yy += y * y;
-                int word = codeOffset + (i >>> 6);
-                long bit = 1L << (i & 63);
-                for (int b = 0; b < bits; b++, word += words) {
+                codeSum += u;
+                int bit = 1 << (i & 31);
+                for (int b = 0, row = i >>> 5; b < bits; b++, row += words) {
                     if (((u >>> b) & 1) != 0) {
-                        codes[word] |= bit;
+                        rows[row][index] |= bit;
                     }
                 }
             }
             double cosine = yo / Math.sqrt(yy);
-            factors[factorOffset] = (float) norm2;
-            factors[factorOffset + 1] = (float) (norm / yo);
-            factors[factorOffset + 2] =
+            factors[NORM2][index] = (float) norm2;
+            factors[SCALE][index] = (float) (norm / yo);
+            factors[ERROR][index] =
                     (float) (norm * Math.sqrt(Math.max(0, 1 - cosine * cosine)) / cosine);
+            factors[CODE_SUM][index] = codeSum;
         }
 
         /**

@@ -58,4 +58,64 @@ final class ScalarKernels implements VectorKernels {
         }
         return VectorUtil.cosineOf(ab, aa, bb);
     }
+
+    @Override
+    public void rabitqEstimates(int n, int[] dots, float[] codeSums, float[] norm2s,
+                                float[] scales, float delta, float low, float centreSum,
+                                float queryNorm2, float[] out) {
+        rabitqEstimates(0, n, dots, codeSums, norm2s, scales, delta, low, centreSum,
+                queryNorm2, out);
+    }
+
+    /** {@link #rabitqEstimates} for the codes {@code [from, n)}; the vector provider's tail. */
+    static void rabitqEstimates(int from, int n, int[] dots, float[] codeSums, float[] norm2s,
+                                float[] scales, float delta, float low, float centreSum,
+                                float queryNorm2, float[] out) {
+        for (int c = from; c < n; c++) {
+            float yq = delta * dots[c] + low * codeSums[c] - centreSum;
+            out[c] = norm2s[c] + queryNorm2 - 2f * scales[c] * yq;
+        }
+    }
+
+    @Override
+    public void residualStats(float[] query, float[] centroid, int offset, int d, float[] out) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        double sum = 0;
+        double squares = 0;
+        for (int i = 0; i < d; i++) {
+            float r = query[i] - centroid[offset + i];
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+            sum += r;
+            squares += (double) r * r;
+        }
+        out[0] = min;
+        out[1] = max;
+        out[2] = (float) sum;
+        out[3] = (float) squares;
+    }
+
+    @Override
+    public void quantizeToPlanes(float[] query, float[] centroid, int offset, int d, float low,
+                                 float inverse, float[] rounding, int from, int maxLevel,
+                                 int queryBits, int[] planes, int words) {
+        quantizeToPlanes(0, query, centroid, offset, d, low, inverse, rounding, from, maxLevel,
+                queryBits, planes, words);
+    }
+
+    /** {@link #quantizeToPlanes} for the dimensions {@code [start, d)}; the vector provider's tail. */
+    static void quantizeToPlanes(int start, float[] query, float[] centroid, int offset, int d,
+                                 float low, float inverse, float[] rounding, int from,
+                                 int maxLevel, int queryBits, int[] planes, int words) {
+        for (int i = start; i < d; i++) {
+            float r = query[i] - centroid[offset + i];
+            float x = (r - low) * inverse + rounding[from + i] - 0.5f;
+            int q = Math.min(maxLevel, (int) Math.rint(x));
+            int bit = i & 31;
+            for (int j = 0, at = i >>> 5; j < queryBits; j++, at += words) {
+                planes[at] |= ((q >>> j) & 1) << bit;
+            }
+        }
+    }
 }

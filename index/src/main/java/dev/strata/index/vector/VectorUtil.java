@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one entry point for vector arithmetic in Strata: float distance kernels over flat
- * {@code float[]} storage, half-precision conversion, and the bit-plane kernels that score
- * RaBitQ codes.
+ * {@code float[]} storage, half-precision conversion, and the float part of the RaBitQ
+ * estimator.
  *
  * <p>The float kernels run on a provider chosen once, when this class initialises: the Vector
  * API ({@code panama}) when the {@code jdk.incubator.vector} module is present and usable, else
@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * them; every fallback is logged with its reason. The provider sits in a {@code static final}
  * field so each kernel call site stays monomorphic and inlines.
  *
- * <p>The bit-plane kernels use {@link Long#bitCount}, which the JIT turns into the CPU's
- * population-count instruction; Java 17's Vector API has no lane-wise bit count, so both
- * providers share them.
+ * <p>The bit-plane inner products of RaBitQ live in {@link QuantizedQuery}, as plain loops of
+ * {@link Integer#bitCount} that the JIT vectorizes itself: Java 17's Vector API has no
+ * lane-wise bit count, but its conversions from int to float, which the estimator needs, the
+ * JIT does not vectorize on its own.
  */
 public final class VectorUtil {
 
@@ -144,59 +145,46 @@ public final class VectorUtil {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    // ---- bit-plane kernels for RaBitQ codes ---------------------------------------------------
+    // ---- RaBitQ ---------------------------------------------------------------------------------
 
     /**
-     * The integer inner product {@code Σ u[i]·q[i]} of a code and a quantized query, both stored
-     * as bit planes of {@code words} longs: plane {@code b} of the code holds bit {@code b} of
-     * every {@code u[i]} (dimension {@code i} at bit {@code i % 64} of word {@code i / 64}).
-     * The code's planes start at {@code codes[codeOffset]}, the query's at {@code query[0]}.
+     * RaBitQ estimates of {@code n} codes from their integer inner products with a quantized
+     * query (see {@link VectorKernels#rabitqEstimates} for the formula); the arrays must hold at
+     * least {@code n} values.
      */
-    public static long bitPlaneDot(long[] codes, int codeOffset, int codeBits,
-                                   long[] query, int queryBits, int words) {
-        if (codeBits == 1 && queryBits == 4) {
-            return oneBitByFourBits(codes, codeOffset, query, words);
+    static void rabitqEstimates(int n, int[] dots, float[] codeSums, float[] norm2s,
+                                float[] scales, float delta, float low, float centreSum,
+                                float queryNorm2, float[] out) {
+        if (n < 0 || dots.length < n || codeSums.length < n || norm2s.length < n
+                || scales.length < n || out.length < n) {
+            throw new IndexOutOfBoundsException(n + " estimates from shorter arrays");
         }
-        long total = 0;
-        for (int b = 0; b < codeBits; b++) {
-            int planeOffset = codeOffset + b * words;
-            for (int j = 0; j < queryBits; j++) {
-                int queryOffset = j * words;
-                long count = 0;
-                for (int w = 0; w < words; w++) {
-                    count += Long.bitCount(codes[planeOffset + w] & query[queryOffset + w]);
-                }
-                total += count << (b + j);
-            }
-        }
-        return total;
+        KERNELS.rabitqEstimates(n, dots, codeSums, norm2s, scales, delta, low, centreSum,
+                queryNorm2, out);
     }
 
-    /** The default shape (one code bit, four query bits) with the four planes in one pass. */
-    private static long oneBitByFourBits(long[] codes, int codeOffset, long[] query, int words) {
-        long c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        for (int w = 0; w < words; w++) {
-            long code = codes[codeOffset + w];
-            c0 += Long.bitCount(code & query[w]);
-            c1 += Long.bitCount(code & query[words + w]);
-            c2 += Long.bitCount(code & query[2 * words + w]);
-            c3 += Long.bitCount(code & query[3 * words + w]);
+    /** Minimum, maximum, sum and sum of squares of a residual (see {@link VectorKernels}). */
+    static void residualStats(float[] query, float[] centroid, int offset, int d, float[] out) {
+        if (query.length < d || offset < 0 || offset > centroid.length - d || out.length < 4) {
+            throw new IndexOutOfBoundsException("residual of " + d + " dimensions out of range");
         }
-        return c0 + (c1 << 1) + (c2 << 2) + (c3 << 3);
+        KERNELS.residualStats(query, centroid, offset, d, out);
     }
 
-    /** The sum {@code Σ u[i]} of a code stored as {@code codeBits} bit planes of {@code words}. */
-    public static long bitPlaneSum(long[] codes, int codeOffset, int codeBits, int words) {
-        long total = 0;
-        for (int b = 0; b < codeBits; b++) {
-            int planeOffset = codeOffset + b * words;
-            long count = 0;
-            for (int w = 0; w < words; w++) {
-                count += Long.bitCount(codes[planeOffset + w]);
-            }
-            total += count << b;
+    /**
+     * Quantizes a query residual into bit planes (see {@link VectorKernels#quantizeToPlanes});
+     * the caller has checked the query and centroid ranges and zeroed the planes.
+     */
+    static void quantizeToPlanes(float[] query, float[] centroid, int offset, int d, float low,
+                                 float inverse, float[] rounding, int from, int maxLevel,
+                                 int queryBits, int[] planes, int words) {
+        if (from < 0 || from > rounding.length - d || planes.length < queryBits * words
+                || words < (d + 31) >>> 5) {
+            throw new IndexOutOfBoundsException("rounding offsets or planes too short for " + d
+                    + " dimensions");
         }
-        return total;
+        KERNELS.quantizeToPlanes(query, centroid, offset, d, low, inverse, rounding, from,
+                maxLevel, queryBits, planes, words);
     }
 
     // ---- shared helpers -----------------------------------------------------------------------

@@ -5,33 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The fast paths of {@link QuantizedQuery} (fused residual quantization, batched block scoring)
- * against a reference written out dimension by dimension from the definitions. Both compute
+ * The fast paths of {@link QuantizedQuery} (fused residual quantization, word-major block
+ * scoring) against a reference written out dimension by dimension from the definitions. Both compute
  * the same integers and then the same float operations in the same order, so the estimates and
  * bounds must be bit-for-bit identical, not merely close.
  */
 class QuantizedQueryTest {
 
     @ParameterizedTest
-    @CsvSource({"1, 384", "1, 321", "1, 500", "1, 100", "1, 64", "1, 7", "2, 384", "4, 130"})
-    void fastPathsMatchTheReferenceBitForBit(int bits, int dimension) {
+    @CsvSource({"1, 384", "1, 321", "1, 500", "1, 100", "1, 64", "1, 7", "2, 384", "4, 130",
+            "8, 33"})
+    void blockScoringMatchesTheReferenceBitForBit(int bits, int dimension) {
         SplittableRandom random = new SplittableRandom(bits * 7919L + dimension);
         RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
-        int codeLongs = quantizer.codeLongs();
-        int n = 97;
-        long[] codes = new long[n * codeLongs];
-        float[] factors = new float[n * RaBitQuantizer.FACTORS];
-        RaBitQuantizer.Encoder encoder = quantizer.newEncoder();
-        for (int c = 0; c < n; c++) {
-            encoder.encode(VectorUtilTest.randomVector(random, dimension), codes, c * codeLongs,
-                    factors, c * RaBitQuantizer.FACTORS);
-        }
+        CodeBlock block = encodedBlock(quantizer, random, 97);
         int partitions = 5;
         float[] rotatedQuery = VectorUtilTest.randomVector(random, dimension);
         float[] centroids = new float[partitions * dimension];
@@ -43,8 +38,9 @@ class QuantizedQueryTest {
         QuantizedQuery materialised = quantizer.newQuery();
         Reference reference = new Reference(quantizer);
         float[] residual = new float[dimension];
-        float[] estimates = new float[n + 3];
-        float[] bounds = new float[n + 3];
+        float[] estimates = new float[block.size() + 3];
+        float[] bounds = new float[block.size() + 3];
+        float[] materialisedEstimates = new float[block.size()];
         // Several partitions in a row: the rounding stream carries over from one to the next.
         for (int p = 0; p < partitions; p++) {
             for (int i = 0; i < dimension; i++) {
@@ -54,19 +50,13 @@ class QuantizedQueryTest {
             materialised.prepare(residual);
             reference.prepare(residual);
             assertEquals(reference.norm2, fused.norm2());
-            fused.estimateBlock(codes, factors, n, estimates, bounds, 3);
-            for (int c = 0; c < n; c++) {
-                int codeOffset = c * codeLongs;
-                int factorOffset = c * RaBitQuantizer.FACTORS;
-                float expected = reference.estimate(codes, codeOffset, factors, factorOffset);
-                float expectedBound = reference.bound(factors, factorOffset);
+            fused.estimateBlock(block, estimates, bounds);
+            materialised.estimateBlock(block, materialisedEstimates, new float[block.size()]);
+            for (int c = 0; c < block.size(); c++) {
                 String where = "partition " + p + ", code " + c;
-                assertEquals(expected, estimates[3 + c], 0f, where);
-                assertEquals(expectedBound, bounds[3 + c], 0f, where);
-                assertEquals(expected, fused.estimate(codes, codeOffset, factors, factorOffset),
-                        0f, where);
-                assertEquals(expected,
-                        materialised.estimate(codes, codeOffset, factors, factorOffset), 0f, where);
+                assertEquals(reference.estimate(block, c), estimates[c], 0f, where);
+                assertEquals(reference.bound(block, c), bounds[c], 0f, where);
+                assertEquals(estimates[c], materialisedEstimates[c], 0f, where);
             }
         }
     }
@@ -80,14 +70,7 @@ class QuantizedQueryTest {
     void roundingStreamContinuesPastTheSharedTable(int bits, int dimension) {
         SplittableRandom random = new SplittableRandom(dimension);
         RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
-        int codeLongs = quantizer.codeLongs();
-        int n = 4;
-        long[] codes = new long[n * codeLongs];
-        float[] factors = new float[n * RaBitQuantizer.FACTORS];
-        for (int c = 0; c < n; c++) {
-            quantizer.newEncoder().encode(VectorUtilTest.randomVector(random, dimension), codes,
-                    c * codeLongs, factors, c * RaBitQuantizer.FACTORS);
-        }
+        CodeBlock block = encodedBlock(quantizer, random, 4);
         float[] rotatedQuery = VectorUtilTest.randomVector(random, dimension);
         float[] centroid = VectorUtilTest.randomVector(random, dimension);
         QuantizedQuery query = quantizer.newQuery();
@@ -96,15 +79,14 @@ class QuantizedQueryTest {
         for (int i = 0; i < dimension; i++) {
             residual[i] = rotatedQuery[i] - centroid[i];
         }
-        float[] estimates = new float[n];
+        float[] estimates = new float[block.size()];
         int prepares = QuantizedQuery.SHARED_UNIFORMS / dimension + 3;
         for (int p = 0; p < prepares; p++) {
             query.prepare(rotatedQuery, centroid, 0);
             reference.prepare(residual);
-            query.estimateBlock(codes, factors, n, estimates, new float[n], 0);
-            for (int c = 0; c < n; c++) {
-                assertEquals(reference.estimate(codes, c * codeLongs, factors,
-                        c * RaBitQuantizer.FACTORS), estimates[c], 0f, "prepare " + p);
+            query.estimateBlock(block, estimates, new float[block.size()]);
+            for (int c = 0; c < block.size(); c++) {
+                assertEquals(reference.estimate(block, c), estimates[c], 0f, "prepare " + p);
             }
         }
     }
@@ -115,41 +97,71 @@ class QuantizedQueryTest {
     void aSingleFlippedCodeBitIsDetected(int bits, int dimension) {
         SplittableRandom random = new SplittableRandom(5);
         RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
-        int codeLongs = quantizer.codeLongs();
-        long[] codes = new long[codeLongs];
-        float[] factors = new float[RaBitQuantizer.FACTORS];
-        quantizer.newEncoder().encode(VectorUtilTest.randomVector(random, dimension), codes, 0,
-                factors, 0);
+        CodeBlock block = encodedBlock(quantizer, random, 3);
         float[] residual = VectorUtilTest.randomVector(random, dimension);
         QuantizedQuery query = quantizer.newQuery();
-        Reference reference = new Reference(quantizer);
         query.prepare(residual);
-        reference.prepare(residual);
-        long[] flipped = codes.clone();
-        flipped[0] ^= 1L << 3;
-        float[] estimates = new float[1];
-        query.estimateBlock(flipped, factors, 1, estimates, new float[1], 0);
-        assertFalse(reference.estimate(codes, 0, factors, 0) == estimates[0],
-                "a different code must give a different estimate");
+        float[] before = new float[3];
+        query.estimateBlock(block, before, new float[3]);
+        block.words[0][1] ^= 1 << 3;
+        float[] after = new float[3];
+        query.estimateBlock(block, after, new float[3]);
+        assertEquals(before[0], after[0]);
+        assertFalse(before[1] == after[1], "a different code must give a different estimate");
+        assertEquals(before[2], after[2]);
     }
 
-    @ParameterizedTest
-    @CsvSource({"1, 384"})
-    void blockScanChecksItsRanges(int bits, int dimension) {
-        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
+    @Test
+    void blockScoringChecksItsOutputsAndRanges() {
+        RaBitQuantizer quantizer = new RaBitQuantizer(384, 1);
         QuantizedQuery query = quantizer.newQuery();
-        query.prepare(new float[dimension]);
-        long[] codes = new long[4 * quantizer.codeLongs()];
-        float[] factors = new float[4 * RaBitQuantizer.FACTORS];
+        query.prepare(new float[384]);
+        CodeBlock block = quantizer.newBlock(4);
         assertThrows(IndexOutOfBoundsException.class,
-                () -> query.estimateBlock(codes, factors, 5, new float[8], new float[8], 0));
+                () -> query.estimateBlock(block, new float[3], new float[4]));
+        assertThrows(IllegalArgumentException.class,
+                () -> query.estimateBlock(new RaBitQuantizer(384, 1).newBlock(4), new float[4],
+                        new float[4]));
         assertThrows(IndexOutOfBoundsException.class,
-                () -> query.estimateBlock(codes, factors, 4, new float[8], new float[8], 5));
-        assertThrows(IndexOutOfBoundsException.class,
-                () -> query.prepare(new float[dimension], new float[dimension], 1));
+                () -> query.prepare(new float[384], new float[384], 1));
         float[] estimates = new float[4];
-        query.estimateBlock(codes, factors, 4, estimates, new float[4], 0);
+        query.estimateBlock(block, estimates, new float[4]);
         assertArrayEquals(new float[4], estimates); // all-zero factors: ‖p‖² = 0
+    }
+
+    /** A block read back from its serialized form scores exactly as the block written. */
+    @ParameterizedTest
+    @CsvSource({"1, 384", "2, 100", "3, 7"})
+    void serializedBlockRoundTrips(int bits, int dimension) {
+        SplittableRandom random = new SplittableRandom(17);
+        RaBitQuantizer quantizer = new RaBitQuantizer(dimension, bits);
+        CodeBlock written = encodedBlock(quantizer, random, 13);
+        ByteBuffer bytes = ByteBuffer.allocate(13 * quantizer.bytesPerVector() + 5);
+        bytes.position(2);
+        written.write(bytes);
+        assertEquals(2 + 13 * quantizer.bytesPerVector(), bytes.position());
+        CodeBlock read = quantizer.newBlock(20);
+        read.read(bytes.flip().position(2), 13);
+        assertEquals(13, read.size());
+        for (int row = 0; row < quantizer.codeWords(); row++) {
+            assertArrayEquals(Arrays.copyOf(written.words[row], 13),
+                    Arrays.copyOf(read.words[row], 13));
+        }
+        for (int f = 0; f < RaBitQuantizer.FACTORS; f++) {
+            assertArrayEquals(written.factors[f], Arrays.copyOf(read.factors[f], 13));
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> read.read(bytes.position(3), 13)); // one byte short
+        assertThrows(IllegalArgumentException.class, () -> read.read(bytes, 21));
+    }
+
+    static CodeBlock encodedBlock(RaBitQuantizer quantizer, SplittableRandom random, int n) {
+        CodeBlock block = quantizer.newBlock(n);
+        RaBitQuantizer.Encoder encoder = quantizer.newEncoder();
+        for (int c = 0; c < n; c++) {
+            encoder.encode(VectorUtilTest.randomVector(random, quantizer.dimension()), block, c);
+        }
+        return block;
     }
 
     /**
@@ -181,52 +193,51 @@ class QuantizedQueryTest {
         }
 
         void prepare(float[] residual) {
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            double s = 0;
-            double n2 = 0;
-            for (int i = 0; i < dimension; i++) {
-                lo = Math.min(lo, residual[i]);
-                hi = Math.max(hi, residual[i]);
-                s += residual[i];
-                n2 += (double) residual[i] * residual[i];
-            }
+            // The residual's range and sums come from the kernel under test in both; how it
+            // sums is checked against double precision in VectorUtilTest.
+            float[] stats = new float[4];
+            VectorUtil.residualStats(residual, new float[dimension], 0, dimension, stats);
+            float lo = stats[0];
+            float hi = stats[1];
             int maxLevel = (1 << queryBits) - 1;
             float step = (hi - lo) / maxLevel;
             Arrays.fill(level, 0);
             if (step > 0) {
                 float inverse = 1f / step;
                 for (int i = 0; i < dimension; i++) {
-                    level[i] = Math.min(maxLevel,
-                            (int) ((residual[i] - lo) * inverse + nextUniform()));
+                    // Randomized rounding: round half to even of x + u − ½, u uniform in [0, 1).
+                    level[i] = Math.min(maxLevel, (int) Math.rint(
+                            (residual[i] - lo) * inverse + nextUniform() - 0.5f));
                 }
             }
             delta = Math.max(step, 0f);
             low = lo;
-            sum = (float) s;
-            norm2 = (float) n2;
-            boundScale = (float) Math.sqrt(n2) * boundPerNorm;
+            sum = stats[2];
+            norm2 = stats[3];
+            boundScale = (float) Math.sqrt(norm2) * boundPerNorm;
         }
 
-        float estimate(long[] codes, int codeOffset, float[] factors, int factorOffset) {
+        float estimate(CodeBlock block, int c) {
             long ip = 0;
             long codeSum = 0;
             for (int i = 0; i < dimension; i++) {
                 int u = 0;
                 for (int b = 0; b < codeBits; b++) {
-                    long word = codes[codeOffset + b * words + (i >>> 6)];
-                    u |= (int) ((word >>> (i & 63)) & 1) << b;
+                    int word = block.words[b * words + (i >>> 5)][c];
+                    u |= ((word >>> (i & 31)) & 1) << b;
                 }
                 ip += (long) u * level[i];
                 codeSum += u;
             }
+            assertEquals(codeSum, block.factors[RaBitQuantizer.CODE_SUM][c], "stored code sum");
             float centre = ((1 << codeBits) - 1) / 2f;
             float yq = delta * ip + low * codeSum - centre * sum;
-            return factors[factorOffset] + norm2 - 2f * factors[factorOffset + 1] * yq;
+            return block.factors[RaBitQuantizer.NORM2][c] + norm2
+                    - 2f * block.factors[RaBitQuantizer.SCALE][c] * yq;
         }
 
-        float bound(float[] factors, int factorOffset) {
-            return factors[factorOffset + 2] * boundScale;
+        float bound(CodeBlock block, int c) {
+            return block.factors[RaBitQuantizer.ERROR][c] * boundScale;
         }
 
         private float nextUniform() {

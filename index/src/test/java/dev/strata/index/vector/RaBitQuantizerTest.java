@@ -1,6 +1,7 @@
 package dev.strata.index.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -44,28 +45,28 @@ class RaBitQuantizerTest {
         RaBitQuantizer.Encoder encoder = quantizer.newEncoder();
         QuantizedQuery query = quantizer.newQuery();
         int vectors = 400;
-        long[] codes = new long[vectors * quantizer.codeLongs()];
-        float[] factors = new float[vectors * RaBitQuantizer.FACTORS];
+        CodeBlock block = quantizer.newBlock(vectors);
         float[][] data = new float[vectors][];
         for (int i = 0; i < vectors; i++) {
             data[i] = gaussian(random, dimension);
-            encoder.encode(data[i], codes, i * quantizer.codeLongs(), factors,
-                    i * RaBitQuantizer.FACTORS);
+            encoder.encode(data[i], block, i);
         }
+        float[] estimates = new float[vectors];
+        float[] bounds = new float[vectors];
         int pairs = 0, inside = 0;
         double signedError = 0, absoluteRelativeError = 0;
         for (int qi = 0; qi < 20; qi++) {
             float[] q = gaussian(random, dimension);
             query.prepare(q);
+            query.estimateBlock(block, estimates, bounds);
             for (int i = 0; i < vectors; i++) {
                 double exact = 0;
                 for (int d = 0; d < dimension; d++) {
                     double diff = (double) data[i][d] - q[d];
                     exact += diff * diff;
                 }
-                float estimate = query.estimate(codes, i * quantizer.codeLongs(), factors,
-                        i * RaBitQuantizer.FACTORS);
-                float bound = query.bound(factors, i * RaBitQuantizer.FACTORS);
+                float estimate = estimates[i];
+                float bound = bounds[i];
                 pairs++;
                 if (Math.abs(estimate - exact) <= bound) {
                     inside++;
@@ -87,14 +88,23 @@ class RaBitQuantizerTest {
     @Test
     void vectorAtItsCentroidIsEstimatedExactly() {
         RaBitQuantizer quantizer = new RaBitQuantizer(10, 1);
-        long[] codes = new long[quantizer.codeLongs()];
-        float[] factors = new float[RaBitQuantizer.FACTORS];
-        quantizer.newEncoder().encode(new float[10], codes, 0, factors, 0);
+        CodeBlock block = quantizer.newBlock(1);
+        quantizer.newEncoder().encode(new float[10], block, 0);
         QuantizedQuery query = quantizer.newQuery();
         float[] q = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
         query.prepare(q);
-        assertEquals(385f, query.estimate(codes, 0, factors, 0), 1e-3);
-        assertEquals(0f, query.bound(factors, 0));
+        float[] estimate = new float[1];
+        float[] bound = new float[1];
+        query.estimateBlock(block, estimate, bound);
+        assertEquals(385f, estimate[0], 1e-3);
+        assertEquals(0f, bound[0]);
+    }
+
+    @Test
+    void dimensionsThatWouldOverflowTheIntegerSumsAreRefused() {
+        new RaBitQuantizer(33_000, 8);
+        assertThrows(IllegalArgumentException.class, () -> new RaBitQuantizer(33_100, 8));
+        new RaBitQuantizer(65_536, 1);
     }
 
     private static float[] gaussian(SplittableRandom random, int dimension) {

@@ -1,5 +1,6 @@
 package dev.strata.index.vector;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,40 +140,83 @@ class VectorUtilTest {
         return (lo & 1) == 0 ? lo : lo + 1;
     }
 
-    @Test
-    void bitPlaneKernelsMatchIntegerArithmetic() {
-        SplittableRandom random = new SplittableRandom(3);
-        for (int trial = 0; trial < 300; trial++) {
-            int dimension = 1 + random.nextInt(300);
-            int codeBits = 1 + random.nextInt(4);
-            int queryBits = trial % 2 == 0 ? 4 : 1 + random.nextInt(8);
-            int words = (dimension + 63) / 64;
-            int[] u = new int[dimension];
-            int[] q = new int[dimension];
-            int offset = random.nextInt(4);
-            long[] codes = new long[offset + codeBits * words];
-            long[] query = new long[queryBits * words];
-            long dot = 0, sum = 0;
-            for (int i = 0; i < dimension; i++) {
-                u[i] = random.nextInt(1 << codeBits);
-                q[i] = random.nextInt(1 << queryBits);
-                dot += (long) u[i] * q[i];
-                sum += u[i];
-                for (int b = 0; b < codeBits; b++) {
-                    if ((u[i] >>> b & 1) != 0) {
-                        codes[offset + b * words + i / 64] |= 1L << (i % 64);
-                    }
-                }
-                for (int j = 0; j < queryBits; j++) {
-                    if ((q[i] >>> j & 1) != 0) {
-                        query[j * words + i / 64] |= 1L << (i % 64);
-                    }
-                }
-            }
-            assertEquals(dot, VectorUtil.bitPlaneDot(codes, offset, codeBits, query, queryBits,
-                    words));
-            assertEquals(sum, VectorUtil.bitPlaneSum(codes, offset, codeBits, words));
+    @ParameterizedTest
+    @MethodSource("oddDimensions")
+    void providersAgreeOnResidualStatsAndPlanes(int dimension) {
+        SplittableRandom random = new SplittableRandom(dimension);
+        int offset = random.nextInt(5);
+        float[] query = randomVector(random, dimension + 1);
+        float[] centroid = randomVector(random, offset + dimension);
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0;
+        double squares = 0;
+        for (int i = 0; i < dimension; i++) {
+            double r = query[i] - centroid[offset + i];
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+            sum += r;
+            squares += r * r;
         }
+        float[] scalarStats = new float[4];
+        float[] panamaStats = new float[4];
+        SCALAR.residualStats(query, centroid, offset, dimension, scalarStats);
+        PANAMA.residualStats(query, centroid, offset, dimension, panamaStats);
+        for (float[] stats : new float[][] {scalarStats, panamaStats}) {
+            assertEquals(min, stats[0], 0);
+            assertEquals(max, stats[1], 0);
+            assertEquals(sum, stats[2], 1e-5 * dimension);
+            assertEquals(squares, stats[3], 1e-5 * dimension);
+        }
+
+        int words = (dimension + 31) / 32;
+        float[] rounding = new float[dimension + 3];
+        for (int i = 0; i < rounding.length; i++) {
+            rounding[i] = (float) random.nextDouble();
+        }
+        float low = panamaStats[0];
+        float inverse = 15 / (panamaStats[1] - low);
+        int[] scalarPlanes = new int[4 * words];
+        int[] panamaPlanes = new int[4 * words];
+        SCALAR.quantizeToPlanes(query, centroid, offset, dimension, low, inverse, rounding, 3,
+                15, 4, scalarPlanes, words);
+        PANAMA.quantizeToPlanes(query, centroid, offset, dimension, low, inverse, rounding, 3,
+                15, 4, panamaPlanes, words);
+        assertArrayEquals(scalarPlanes, panamaPlanes);
+        for (int i = 0; i < dimension; i++) {
+            float r = query[i] - centroid[offset + i];
+            int expected = Math.min(15, (int) Math.floor((r - low) * inverse + rounding[3 + i]));
+            int level = 0;
+            for (int j = 0; j < 4; j++) {
+                level |= (scalarPlanes[j * words + i / 32] >>> (i % 32) & 1) << j;
+            }
+            // Round half to even of x − ½ is ⌊x⌋ except where x is a whole number.
+            assertEquals(expected, level, 1, "dimension " + i);
+        }
+    }
+
+    /** The estimator is spelled out without fused multiply-adds: providers agree bit for bit. */
+    @ParameterizedTest
+    @MethodSource("oddDimensions")
+    void providersComputeIdenticalRabitqEstimates(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        int[] dots = new int[n + 2];
+        float[] codeSums = new float[n + 1];
+        float[] norm2s = randomVector(random, n + 3);
+        float[] scales = randomVector(random, n);
+        for (int c = 0; c < n; c++) {
+            dots[c] = random.nextInt(5_000);
+            codeSums[c] = random.nextInt(384);
+        }
+        float[] scalar = new float[n];
+        float[] panama = new float[n];
+        SCALAR.rabitqEstimates(n, dots, codeSums, norm2s, scales, 0.013f, -0.21f, 3.7f, 1.9f,
+                scalar);
+        PANAMA.rabitqEstimates(n, dots, codeSums, norm2s, scales, 0.013f, -0.21f, 3.7f, 1.9f,
+                panama);
+        for (int c = 0; c < n; c++) {
+            float yq = 0.013f * dots[c] + -0.21f * codeSums[c] - 3.7f;
+            assertEquals(norm2s[c] + 1.9f - 2f * scales[c] * yq, scalar[c], 0f, "code " + c);
+        }
+        assertArrayEquals(scalar, panama);
     }
 
     static float[] randomVector(SplittableRandom random, int length) {
