@@ -162,6 +162,48 @@ class SegmentSearchTest {
     }
 
     @Test
+    void aRecordedLayoutOpensInOneRoundTripAndAnswersTheSame() {
+        SegmentLayout layout = segment.layout();
+        assertTrue(layout.vectorsMetaLength() > 0);
+        List<List<dev.strata.index.io.ByteRange>> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RangeSource bytes = RangeSource.of(file);
+        RangeSource recording = new RangeSource() {
+            @Override
+            public long length() {
+                return bytes.length();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<List<java.nio.ByteBuffer>> read(
+                    List<dev.strata.index.io.ByteRange> ranges) {
+                reads.add(ranges);
+                return bytes.read(ranges);
+            }
+        };
+        Segment reopened = Segment.open("segments/test", recording, layout, pool).join();
+        // The header and footer (the layout's check), and the IVF metadata whole.
+        assertEquals(2, reads.size(), reads::toString);
+        long vectorsStart = segment.container().vectorsRange().orElseThrow().start();
+        assertEquals(List.of(dev.strata.index.io.ByteRange.ofLength(vectorsStart, layout.vectorsMetaLength())),
+                reads.get(1));
+        assertEquals(layout, reopened.layout());
+        float[] q = docs.get(3).vectorOrNull();
+        SearchParams params = SearchParams.DEFAULT;
+        assertEquals(segment.nearest(q, K, params, null).join(), reopened.nearest(q, K, params, null).join());
+    }
+
+    @Test
+    void aRecordedVectorsMetaLengthThatDisagreesWithTheHeaderIsATypedError() {
+        SegmentLayout layout = segment.layout();
+        for (long wrong : new long[] {layout.vectorsMetaLength() - 4, layout.vectorsMetaLength() + 4, 8}) {
+            CompletionException e = assertThrows(CompletionException.class, () -> Segment.open("segments/test",
+                    RangeSource.of(file), new SegmentLayout(layout.directory(), wrong), pool).join());
+            assertTrue(e.getCause() instanceof CorruptIndexException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("segments/test"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
     void aCorruptSegmentFailsWithATypedError() {
         byte[] broken = file.clone();
         broken[broken.length / 2] ^= 0x40; // inside the vectors section
