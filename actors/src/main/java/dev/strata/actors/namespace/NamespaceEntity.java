@@ -392,7 +392,9 @@ public final class NamespaceEntity {
         }
         resources.metrics().hydrated(true, System.nanoTime() - hydrateStartNanos);
         Hydration.Loaded s = m.state();
-        manifest = s.manifest();
+        // Segments listed without a layout (an older writer's manifest) get the one their open
+        // found, recorded by the next manifest this entity publishes.
+        manifest = s.manifest().withLayoutsOf(s.segments());
         committedSchema = s.schema();
         schema = s.schema();
         metric = s.manifest().metricOrNull();
