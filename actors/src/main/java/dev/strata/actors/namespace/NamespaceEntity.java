@@ -98,7 +98,9 @@ import org.slf4j.Logger;
  * size or count threshold or after a quiet period, folds the tail batches through sequence S
  * into a segment on the indexer executor ({@link Indexer}); compaction, when there are too many
  * segments, merges them all into one; a garbage sweep ({@link Garbage}) deletes what no retained
- * manifest needs. A built segment comes back as {@code Built}; the entity then publishes
+ * manifest needs; after loading a manifest whose segments lack layouts (written by an older
+ * version), publishing the next version with them recorded, so later cold loads skip reading
+ * segment directories. A built segment comes back as {@code Built}; the entity then publishes
  * manifest version n+1 with create-if-absent, which is the commit point. Every manifest write
  * is serialized through the entity: a build is published only while no WAL create is in flight
  * (a WAL commit may publish the metric's manifest), and while a publication is in flight new
@@ -161,13 +163,16 @@ public final class NamespaceEntity {
     /** A garbage sweep is due. */
     private enum SweepDue implements Command { INSTANCE }
 
-    private enum Job { NONE, INDEX, COMPACT, SWEEP }
+    private enum Job { NONE, INDEX, COMPACT, SWEEP, LAYOUTS }
 
     /** A background build finished: {@code built} is written and opened but not yet published. */
     private record Built(long generation, Job kind, long startNanos, Indexer.Built builtOrNull, Throwable errorOrNull)
             implements Command {}
 
-    /** The manifest create of a build finished; {@code created} is false when the version was taken. */
+    /**
+     * The manifest create of a build (or of {@link Job#LAYOUTS}, with {@code built} null)
+     * finished; {@code created} is false when the version was taken.
+     */
     private record Published(long generation, Job kind, Indexer.Built built, Manifest manifest, boolean created,
                              Throwable errorOrNull) implements Command {}
 
@@ -279,6 +284,8 @@ public final class NamespaceEntity {
     private Built ready;
     private boolean publishing;
     private boolean sweepWanted;
+    /** The loaded manifest lists segments without a layout: publish one that records them. */
+    private boolean layoutsWanted;
     private boolean loading;
     private boolean warming;
     private long workIds;
@@ -411,6 +418,7 @@ public final class NamespaceEntity {
         // Segments listed without a layout (an older writer's manifest) get the one their open
         // found, recorded by the next manifest this entity publishes.
         manifest = s.manifest().withLayoutsOf(s.segments());
+        layoutsWanted = manifest != s.manifest();
         committedSchema = s.schema();
         schema = s.schema();
         metric = s.manifest().metricOrNull();
@@ -1349,6 +1357,8 @@ public final class NamespaceEntity {
             startIndexing();
         } else if (segments.size() > settings.maxSegments()) {
             startCompaction();
+        } else if (layoutsWanted && inFlight == null) {
+            recordLayouts();
         } else if (sweepWanted) {
             startSweep();
         }
@@ -1377,6 +1387,23 @@ public final class NamespaceEntity {
         context.getLog().debug("namespace {}: compacting {} segments", namespace, segments.size());
         context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
                 (built, error) -> new Built(gen, Job.COMPACT, start, built, error == null ? null : unwrap(error)));
+    }
+
+    /**
+     * Publishes the next manifest version with nothing changed but the segment layouts that the
+     * loaded one lacked, so that the next cold load of a namespace an older version wrote skips
+     * reading segment directories. A job like a build's publication: no WAL create is in flight,
+     * and commits wait for it.
+     */
+    private void recordLayouts() {
+        job = Job.LAYOUTS;
+        layoutsWanted = false;
+        publishing = true;
+        Manifest next = manifest.next(manifest.schema(), manifest.metricOrNull());
+        long gen = generation;
+        context.pipeToSelf(manifests.create(next.version(), ManifestCodec.encode(next)),
+                (created, error) -> new Published(gen, Job.LAYOUTS, null, next, error == null && created,
+                        error == null ? null : unwrap(error)));
     }
 
     private void startSweep() {
@@ -1464,11 +1491,20 @@ public final class NamespaceEntity {
                     + m.errorOrNull().getMessage()
                     : "namespace " + namespace + " has another owner (manifest " + m.manifest().version()
                     + " exists); reloading";
-            // The segment just written is referenced by no manifest: garbage for a later sweep.
-            context.getLog().warn("{}; segment {} is unreferenced", reason, m.built().entry().key());
+            if (m.built() != null) {
+                // The segment just written is referenced by no manifest: garbage for a later sweep.
+                context.getLog().warn("{}; segment {} is unreferenced", reason, m.built().entry().key());
+            } else {
+                context.getLog().warn("{}", reason);
+            }
             return fence(reason);
         }
         manifest = m.manifest();
+        if (m.kind() == Job.LAYOUTS) {
+            context.getLog().debug("namespace {}: published manifest {} recording segment layouts", namespace,
+                    manifest.version());
+            return afterPublication();
+        }
         Set<DocId> stillInTail = new HashSet<>();
         if (m.kind() == Job.INDEX) {
             long through = m.built().entry().walLast();
@@ -1491,6 +1527,11 @@ public final class NamespaceEntity {
                 namespace, manifest.version(), m.kind(), segments.size(), tail.size());
         scheduleSweep();
         ensureQuietTimer();
+        return afterPublication();
+    }
+
+    /** What a finished publication lets proceed: stopping, waiting commits, the next job, a deletion. */
+    private Behavior<Command> afterPublication() {
         if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }
