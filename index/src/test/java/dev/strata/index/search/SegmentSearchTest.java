@@ -13,12 +13,14 @@ import dev.strata.index.filter.DocumentMatcher;
 import dev.strata.index.filter.Filter;
 import dev.strata.index.filter.FilterBinder;
 import dev.strata.index.filter.FilterParser;
+import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.ivf.CorruptIndexException;
 import dev.strata.index.ivf.Hit;
 import dev.strata.index.ivf.IvfBuildParams;
 import dev.strata.index.ivf.SearchParams;
 import dev.strata.index.vector.Metric;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -26,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
@@ -165,7 +169,7 @@ class SegmentSearchTest {
     void aRecordedLayoutOpensInOneRoundTripAndAnswersTheSame() {
         SegmentLayout layout = segment.layout();
         assertTrue(layout.vectorsMetaLength() > 0);
-        List<List<dev.strata.index.io.ByteRange>> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<List<ByteRange>> reads = new CopyOnWriteArrayList<>();
         RangeSource bytes = RangeSource.of(file);
         RangeSource recording = new RangeSource() {
             @Override
@@ -174,8 +178,7 @@ class SegmentSearchTest {
             }
 
             @Override
-            public java.util.concurrent.CompletableFuture<List<java.nio.ByteBuffer>> read(
-                    List<dev.strata.index.io.ByteRange> ranges) {
+            public CompletableFuture<List<ByteBuffer>> read(List<ByteRange> ranges) {
                 reads.add(ranges);
                 return bytes.read(ranges);
             }
@@ -184,7 +187,7 @@ class SegmentSearchTest {
         // The header and footer (the layout's check), and the IVF metadata whole.
         assertEquals(2, reads.size(), reads::toString);
         long vectorsStart = segment.container().vectorsRange().orElseThrow().start();
-        assertEquals(List.of(dev.strata.index.io.ByteRange.ofLength(vectorsStart, layout.vectorsMetaLength())),
+        assertEquals(List.of(ByteRange.ofLength(vectorsStart, layout.vectorsMetaLength())),
                 reads.get(1));
         assertEquals(layout, reopened.layout());
         float[] q = docs.get(3).vectorOrNull();

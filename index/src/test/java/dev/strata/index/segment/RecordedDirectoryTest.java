@@ -14,6 +14,7 @@ import dev.strata.index.doc.Schema;
 import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.segment.SegmentReaderLoadingTest.ManualSource;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ class RecordedDirectoryTest {
         SegmentDirectory directory = directoryOf(file);
         byte[] encoded = directory.encode();
         int at = file.length - SegmentFormat.FOOTER_BYTES - encoded.length;
-        assertEquals(java.nio.ByteBuffer.wrap(encoded), java.nio.ByteBuffer.wrap(file, at, encoded.length));
+        assertEquals(ByteBuffer.wrap(encoded), ByteBuffer.wrap(file, at, encoded.length));
         assertEquals(41, directory.rowCount());
     }
 
