@@ -11,6 +11,7 @@ import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.search.Segment;
+import dev.strata.index.search.SegmentLayout;
 import dev.strata.index.segment.SegmentReader;
 import dev.strata.index.wal.WalOp;
 import dev.strata.index.wal.WalReader;
@@ -95,13 +96,22 @@ final class Hydration {
                 .thenApply(ignored -> views.stream().map(CompletableFuture::join).toList());
     }
 
-    /** Opens one segment of a manifest, with no document superseded yet. */
+    /**
+     * Opens one segment of a manifest, with no document superseded yet. With the entry's layout
+     * the directory is not read: the vector index's metadata, the ids and the check of the
+     * layout against the file's footer all go out at once, in the round trip after the
+     * manifest. Without one, the directory is read first.
+     */
     static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
                                                ReadStats stats) {
         RangeSource source = reader.open(new ObjectId(e.key(), e.bytes()), stats);
+        SegmentLayout layout = e.layoutOrNull();
+        CompletableFuture<SegmentReader> container = layout == null ? SegmentReader.open(source, e.key())
+                : SegmentReader.open(source, e.key(), layout.directory());
+        long metaLength = layout == null ? 0 : layout.vectorsMetaLength();
         // The ids and the vector index's centroids are read concurrently, in one round trip.
-        return SegmentReader.open(source, e.key()).thenCompose(container -> Segment.open(container, source, compute)
-                .thenCombine(container.ids(), (segment, ids) -> new SegmentView(e, segment, ids, new RoaringBitmap())));
+        return container.thenCompose(c -> Segment.open(c, source, metaLength, compute)
+                .thenCombine(c.ids(), (segment, ids) -> new SegmentView(e, segment, ids, new RoaringBitmap())));
     }
 
     private static List<DocId> deletedIds(byte[] bytes, String key) {

@@ -133,8 +133,9 @@ final class Indexer {
     }
 
     /**
-     * Writes the segment (and its deletes object) under fresh keys, then opens it. A plain put
-     * suffices: the id is new, so no other writer uses the key.
+     * Writes the segment (and its deletes object) under fresh keys, then opens it; the entry
+     * records the layout the open found. A plain put suffices: the id is new, so no other writer
+     * uses the key.
      */
     private static CompletableFuture<Built> write(Context ctx, Parts parts, long walFirst, long walLast) {
         String id = NamespaceLayout.sequence(walLast) + "-" + UUID.randomUUID();
@@ -150,6 +151,9 @@ final class Indexer {
                 walFirst, walLast, deletesKey, parts.deletes().size());
         return deletesWritten.thenCompose(ignored -> ctx.store().put(key, parts.segment()))
                 .thenCompose(ignored -> Hydration.open(entry, ctx.reader(), ctx.compute(), ctx.stats()))
-                .thenApply(view -> new Built(entry, view));
+                .thenApply(view -> {
+                    Manifest.SegmentEntry recorded = entry.withLayout(view.segment().layout());
+                    return new Built(recorded, new SegmentView(recorded, view.segment(), view.ids(), view.excluded()));
+                });
     }
 }

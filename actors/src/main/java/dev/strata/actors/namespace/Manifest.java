@@ -2,9 +2,12 @@ package dev.strata.actors.namespace;
 
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.index.doc.Schema;
+import dev.strata.index.search.SegmentLayout;
 import dev.strata.index.vector.Metric;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -44,9 +47,14 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
      * @param walLast  the last WAL sequence whose operations it holds
      * @param deletesKeyOrNull the object listing ids this segment deletes from older segments, or null
      * @param deletes  how many ids that object lists
+     * @param layoutOrNull where the segment's sections lie, so that loading it reads its vector
+     *                 index's metadata and its ids in the round trip right after the manifest
+     *                 instead of reading its directory first; null in entries written before it
+     *                 was recorded (loading then reads the directory). Checked against the file
+     *                 when used, never trusted.
      */
     public record SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast,
-                               String deletesKeyOrNull, long deletes) {
+                               String deletesKeyOrNull, long deletes, SegmentLayout layoutOrNull) {
         public SegmentEntry {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(key, "key");
@@ -56,11 +64,27 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
                         + ", documents=" + documents + ", wal=" + walFirst + ".." + walLast
                         + ", deletes=" + deletes + " in " + deletesKeyOrNull);
             }
+            if (layoutOrNull != null && layoutOrNull.directory().rowCount() != documents) {
+                throw new IllegalArgumentException("segment entry " + id + " holds " + documents
+                        + " documents, its layout " + layoutOrNull.directory().rowCount());
+            }
         }
 
-        /** An entry without deletes. */
+        /** An entry without a recorded layout. */
+        public SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast,
+                            String deletesKeyOrNull, long deletes) {
+            this(id, key, bytes, documents, walFirst, walLast, deletesKeyOrNull, deletes, null);
+        }
+
+        /** An entry without deletes or a recorded layout. */
         public SegmentEntry(String id, String key, long bytes, long documents, long walFirst, long walLast) {
             this(id, key, bytes, documents, walFirst, walLast, null, 0);
+        }
+
+        /** This entry with its layout recorded. */
+        public SegmentEntry withLayout(SegmentLayout layout) {
+            return new SegmentEntry(id, key, bytes, documents, walFirst, walLast, deletesKeyOrNull, deletes,
+                    Objects.requireNonNull(layout, "layout"));
         }
     }
 
@@ -105,6 +129,20 @@ public record Manifest(int formatVersion, NamespaceName namespace, long version,
         return this.createdAtOrNull != null || createdAtOrNull == null ? this
                 : new Manifest(formatVersion, namespace, version, schema, metricOrNull, segments, indexedThrough,
                 createdAtOrNull);
+    }
+
+    /**
+     * This manifest with each segment entry that lacks a layout given the one of its open view
+     * (same version): what the next published version records, so that namespaces written
+     * before layouts were recorded gain them.
+     */
+    public Manifest withLayoutsOf(List<SegmentView> views) {
+        Map<String, SegmentLayout> layouts = new HashMap<>();
+        views.forEach(v -> layouts.put(v.entry().id(), v.segment().layout()));
+        List<SegmentEntry> next = segments.stream().map(e -> e.layoutOrNull() != null || !layouts.containsKey(e.id())
+                ? e : e.withLayout(layouts.get(e.id()))).toList();
+        return next.equals(segments) ? this : new Manifest(formatVersion, namespace, version, schema, metricOrNull,
+                next, indexedThrough, createdAtOrNull);
     }
 
     /** The next version with one more segment, indexed through its last WAL sequence. */

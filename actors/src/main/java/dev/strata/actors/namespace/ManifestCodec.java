@@ -8,10 +8,14 @@ import dev.strata.actors.storage.NamespaceName;
 import dev.strata.index.doc.AttributeType;
 import dev.strata.index.doc.CorruptDataException;
 import dev.strata.index.doc.Schema;
+import dev.strata.index.search.SegmentLayout;
+import dev.strata.index.segment.SectionInfo;
+import dev.strata.index.segment.SegmentDirectory;
 import dev.strata.index.vector.Metric;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,11 +27,19 @@ import java.util.Map;
  *  "schema": {"vector": {"dims": 768, "element": "f32"} | null,
  *             "attributes": {"name": {"type": "string", "filterable": true}, ...}},
  *  "segments": [{"id": "…", "key": "…", "bytes": 123, "documents": 10, "wal_first": 1, "wal_last": 4,
- *                 "deletes_key": "…" (optional), "deletes": 2 (optional, default 0)}],
+ *                 "deletes_key": "…" (optional), "deletes": 2 (optional, default 0),
+ *                 "layout": {"rows": 10, "vectors_meta_length": 4160,
+ *                            "sections": [{"name": "vectors", "offset": 8, "length": 9000,
+ *                                          "xxhash64": "0123456789abcdef"}, ...]} (optional)}],
  *  "indexed_through": 4,
  *  "created_at": "2026-01-02T03:04:05.678Z" (optional: absent in manifests written before it existed)}
  * </pre>
- * Decoding rejects anything malformed with a {@link CorruptDataException} naming the object.
+ * A segment's {@code layout} is its directory as the segment file holds it (the row count and
+ * every section in file order, with its offset, length and xxHash64 checksum as 16 hex digits)
+ * and the length of the IVF metadata at the start of its {@code vectors} section (0 when unknown
+ * or without vectors); see {@link Manifest.SegmentEntry#layoutOrNull()}. Manifests written before
+ * it have none and still load; readers that predate it ignore it. Decoding rejects anything
+ * malformed with a {@link CorruptDataException} naming the object.
  */
 public final class ManifestCodec {
 
@@ -63,6 +75,9 @@ public final class ManifestCodec {
                     .put("documents", s.documents()).put("wal_first", s.walFirst()).put("wal_last", s.walLast());
             if (s.deletesKeyOrNull() != null) {
                 seg.put("deletes_key", s.deletesKeyOrNull()).put("deletes", s.deletes());
+            }
+            if (s.layoutOrNull() != null) {
+                encodeLayout(seg.putObject("layout"), s.layoutOrNull());
             }
         }
         root.put("indexed_through", m.indexedThrough());
@@ -111,7 +126,8 @@ public final class ManifestCodec {
                         number(seg, "bytes", resource), number(seg, "documents", resource),
                         number(seg, "wal_first", resource), number(seg, "wal_last", resource),
                         hasDeletes ? text(seg, "deletes_key", resource) : null,
-                        hasDeletes ? number(seg, "deletes", resource) : 0));
+                        hasDeletes ? number(seg, "deletes", resource) : 0,
+                        seg.hasNonNull("layout") ? decodeLayout(seg.get("layout"), resource) : null));
             }
             return new Manifest(integer(root, "format_version", resource),
                     new NamespaceName(text(root, "namespace", resource)),
@@ -124,6 +140,29 @@ public final class ManifestCodec {
         } catch (RuntimeException e) {
             throw new CorruptDataException(resource, "invalid manifest: " + e.getMessage(), e);
         }
+    }
+
+    private static void encodeLayout(ObjectNode out, SegmentLayout layout) {
+        out.put("rows", layout.directory().rowCount()).put("vectors_meta_length", layout.vectorsMetaLength());
+        ArrayNode sections = out.putArray("sections");
+        for (SectionInfo s : layout.directory().sections()) {
+            sections.addObject().put("name", s.name()).put("offset", s.offset()).put("length", s.length())
+                    .put("xxhash64", HexFormat.of().toHexDigits(s.checksum()));
+        }
+    }
+
+    private static SegmentLayout decodeLayout(JsonNode layout, String resource) {
+        List<SectionInfo> sections = new ArrayList<>();
+        for (JsonNode s : required(layout, "sections", resource)) {
+            String checksum = text(s, "xxhash64", resource);
+            if (checksum.length() != 16) { // fromHexDigitsToLong rejects anything but hex digits
+                throw new CorruptDataException(resource, "section checksum '" + checksum + "' is not 16 hex digits");
+            }
+            sections.add(new SectionInfo(text(s, "name", resource), number(s, "offset", resource),
+                    number(s, "length", resource), HexFormat.fromHexDigitsToLong(checksum)));
+        }
+        return new SegmentLayout(new SegmentDirectory(integer(layout, "rows", resource), sections),
+                number(layout, "vectors_meta_length", resource));
     }
 
     private static JsonNode required(JsonNode node, String field, String resource) {

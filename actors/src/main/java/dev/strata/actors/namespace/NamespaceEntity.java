@@ -82,18 +82,25 @@ import org.slf4j.Logger;
  * <p>Queries (Query, MultiQuery, Recall) first take slots of the namespace's limit
  * ({@code querySlots}; excess ones wait in {@code slotQueue} up to the queue timeout, then get
  * 429); the completion of each comes back as {@code SlotsFreed}, so the counter is touched only
- * here. A strong query then waits for a consistency check: one HEAD of the WAL key
+ * here. A strong query then needs a consistency check: one HEAD of the WAL key
  * {@code nextSequence}, which exists only if another owner committed since this one loaded (or
- * this owner's own create of it is in flight). Strong queries arriving while a check is in flight
- * gather in {@code nextCheck} and share the next one, which starts when the current one ends (so
- * every query is checked by a HEAD issued after it arrived). A foreign WAL entry fences and
- * hydrates again; the queries go to the stash, keeping their slots, and are checked again.
+ * this owner's own create of it is in flight). The query runs against the snapshot of the
+ * moment the HEAD is issued, concurrently with it, and its answer is sent only once the HEAD has
+ * found nothing: then no write acknowledged before the query arrived is missing from that
+ * snapshot. Strong queries arriving while a check is in flight gather in {@code nextCheck} and
+ * share the next one, which starts when the current one ends (so every query is checked by a
+ * HEAD issued after it arrived). A check that finds the key drops the answers computed with it:
+ * a foreign WAL entry fences and hydrates again (the queries go to the stash, keeping their
+ * slots, and are checked and run again); this owner's own entry means checking and running
+ * again against the newer snapshot.
  *
  * <p>Background jobs, at most one at a time ({@code job}): indexing, when the tail passes a
  * size or count threshold or after a quiet period, folds the tail batches through sequence S
  * into a segment on the indexer executor ({@link Indexer}); compaction, when there are too many
  * segments, merges them all into one; a garbage sweep ({@link Garbage}) deletes what no retained
- * manifest needs. A built segment comes back as {@code Built}; the entity then publishes
+ * manifest needs; after loading a manifest whose segments lack layouts (written by an older
+ * version), publishing the next version with them recorded, so later cold loads skip reading
+ * segment directories. A built segment comes back as {@code Built}; the entity then publishes
  * manifest version n+1 with create-if-absent, which is the commit point. Every manifest write
  * is serialized through the entity: a build is published only while no WAL create is in flight
  * (a WAL commit may publish the metric's manifest), and while a publication is in flight new
@@ -156,13 +163,16 @@ public final class NamespaceEntity {
     /** A garbage sweep is due. */
     private enum SweepDue implements Command { INSTANCE }
 
-    private enum Job { NONE, INDEX, COMPACT, SWEEP }
+    private enum Job { NONE, INDEX, COMPACT, SWEEP, LAYOUTS }
 
     /** A background build finished: {@code built} is written and opened but not yet published. */
     private record Built(long generation, Job kind, long startNanos, Indexer.Built builtOrNull, Throwable errorOrNull)
             implements Command {}
 
-    /** The manifest create of a build finished; {@code created} is false when the version was taken. */
+    /**
+     * The manifest create of a build (or of {@link Job#LAYOUTS}, with {@code built} null)
+     * finished; {@code created} is false when the version was taken.
+     */
     private record Published(long generation, Job kind, Indexer.Built built, Manifest manifest, boolean created,
                              Throwable errorOrNull) implements Command {}
 
@@ -179,6 +189,17 @@ public final class NamespaceEntity {
 
     /** The HEAD of WAL key {@code probe} found it ({@code exists}) or not, or failed. */
     private record Checked(long generation, long probe, boolean exists, Throwable errorOrNull) implements Command {}
+
+    /**
+     * A query's answer being computed against one snapshot, not yet sent: a strong query's is
+     * started together with its check and sent only if the check comes back clean.
+     *
+     * @param result a {@link Ran}, a list of them (multi-query) or a {@link NamespaceProtocol.RecallResult}
+     */
+    private record Answer(Work work, CompletableFuture<?> result) {}
+
+    /** One query's result and how long it ran. */
+    private record Ran(QueryResult result, long nanos) {}
 
     private enum StartWarm implements Command { INSTANCE }
 
@@ -263,13 +284,15 @@ public final class NamespaceEntity {
     private Built ready;
     private boolean publishing;
     private boolean sweepWanted;
+    /** The loaded manifest lists segments without a layout: publish one that records them. */
+    private boolean layoutsWanted;
     private boolean loading;
     private boolean warming;
     private long workIds;
     private int querySlots;
     private final ArrayDeque<Work> slotQueue = new ArrayDeque<>();
-    /** Strong queries waiting for the check in flight, or null when none is in flight. */
-    private List<Work> checking;
+    /** Strong queries waiting for the check in flight, their answers computing, or null when none is in flight. */
+    private List<Answer> checking;
     private final List<Work> nextCheck = new ArrayList<>();
     /** Strong queries whose check found this owner's own in-flight WAL create: decided by its outcome. */
     private final List<Work> afterCommit = new ArrayList<>();
@@ -392,7 +415,10 @@ public final class NamespaceEntity {
         }
         resources.metrics().hydrated(true, System.nanoTime() - hydrateStartNanos);
         Hydration.Loaded s = m.state();
-        manifest = s.manifest();
+        // Segments listed without a layout (an older writer's manifest) get the one their open
+        // found, recorded by the next manifest this entity publishes.
+        manifest = s.manifest().withLayoutsOf(s.segments());
+        layoutsWanted = manifest != s.manifest();
         committedSchema = s.schema();
         schema = s.schema();
         metric = s.manifest().metricOrNull();
@@ -725,7 +751,7 @@ public final class NamespaceEntity {
     /** A query holding its slots: answered now (eventual) or after a consistency check (strong). */
     private Behavior<Command> proceed(Work work) {
         if (!work.strong()) {
-            execute(work);
+            send(start(work));
         } else if (checking == null) {
             startCheck(List.of(work));
         } else {
@@ -735,33 +761,42 @@ public final class NamespaceEntity {
     }
 
     /**
-     * Issues the one HEAD that decides whether the works' snapshot is current. It relies on WAL
-     * entry {@code nextSequence} existing when another owner has written; an entry that owner
-     * already indexed and swept (after the garbage grace) would go unseen, as it would by this
-     * owner's next create.
+     * Issues the one HEAD that decides whether the current snapshot is current enough for the
+     * works, and starts their answers against that snapshot meanwhile. It relies on WAL entry
+     * {@code nextSequence} existing when another owner has written; an entry that owner already
+     * indexed and swept (after the garbage grace) would go unseen, as it would by this owner's
+     * next create.
      */
     private void startCheck(List<Work> works) {
-        checking = new ArrayList<>(works);
         long gen = generation;
         long probe = nextSequence;
+        // The HEAD goes out first: the answers' first reads then never delay it.
         context.pipeToSelf(resources.store().head(wal.key(probe)), (info, error) ->
                 new Checked(gen, probe, error == null && info.isPresent(), error == null ? null : unwrap(error)));
+        // Started after this point, each answer reads a snapshot whose next WAL sequence is the
+        // probe: if the HEAD finds no such entry, no write is missing from it that was
+        // acknowledged before the HEAD went out, hence before the query arrived.
+        checking = new ArrayList<>(works.size());
+        works.forEach(w -> checking.add(start(w)));
     }
 
     private Behavior<Command> onChecked(Checked m) {
         if (m.generation() != generation || checking == null) {
             return Behaviors.same();
         }
-        List<Work> works = checking;
+        List<Answer> answers = checking;
         checking = null;
+        // Unless the check is clean, the answers are dropped (their reads and scoring finish
+        // unseen) and the queries are run again after another check.
+        List<Work> works = answers.stream().map(Answer::work).toList();
         if (m.errorOrNull() != null) {
             // Consistency over availability, as turbopuffer: a strong query that cannot confirm
             // it sees the newest write fails retryably.
             NamespaceException.Unavailable error = new NamespaceException.Unavailable("cannot check namespace "
                     + namespace + " for newer writes: " + m.errorOrNull().getMessage());
-            works.forEach(w -> fail(w, error));
+            answers.forEach(a -> abandon(a, error));
         } else if (!m.exists()) {
-            works.forEach(this::execute);
+            answers.forEach(this::send);
         } else if (m.probe() < nextSequence) {
             // This owner committed the probed entry since: inconclusive, check again.
             nextCheck.addAll(works);
@@ -803,11 +838,11 @@ public final class NamespaceEntity {
         }
     }
 
-    /** On a reload: queries waiting for a check keep their slots and are checked again after it. */
+    /** On a reload: queries waiting for a check keep their slots and are checked (and run) again after it. */
     private void stashChecks() {
         List<Work> works = new ArrayList<>();
         if (checking != null) {
-            works.addAll(checking);
+            checking.forEach(a -> works.add(a.work()));
             checking = null;
         }
         works.addAll(afterCommit);
@@ -836,7 +871,7 @@ public final class NamespaceEntity {
         List<Work> works = new ArrayList<>(afterCommit);
         works.addAll(nextCheck);
         if (checking != null) {
-            works.addAll(checking);
+            checking.forEach(a -> works.add(a.work()));
             checking = null;
         }
         afterCommit.clear();
@@ -849,51 +884,79 @@ public final class NamespaceEntity {
         context.getSelf().tell(new SlotsFreed(work.slots()));
     }
 
-    /** Runs a query against the current snapshot; its slots come back when it completes. */
-    private void execute(Work work) {
+    /** Fails a query whose answer is still computing: its slots come back when that stops. */
+    private void abandon(Answer answer, NamespaceException error) {
+        reject(answer.work().command(), error);
+        context.pipeToSelf(answer.result(), (ignored, e) -> new SlotsFreed(answer.work().slots()));
+    }
+
+    /** Starts computing a query's answer against the current snapshot; nothing is sent yet. */
+    private Answer start(Work work) {
         Snapshot s = snapshot;
         Executor compute = resources.compute();
-        CompletableFuture<?> done;
+        CompletableFuture<?> result;
         if (work.command() instanceof Query q) {
-            CompletableFuture<QueryResult> f = measured(q.request(), QueryExecution.run(s, q.request(), compute));
-            f.whenComplete((result, error) -> q.replyTo().tell(reply(result, error)));
-            done = f;
+            result = timed(QueryExecution.run(s, q.request(), compute));
         } else if (work.command() instanceof MultiQuery m) {
             // One snapshot for all, results in request order.
-            List<CompletableFuture<QueryResult>> parts = m.requests().stream()
-                    .map(r -> measured(r, QueryExecution.run(s, r, compute))).toList();
-            CompletableFuture<List<QueryResult>> f = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+            List<CompletableFuture<Ran>> parts = m.requests().stream()
+                    .map(r -> timed(QueryExecution.run(s, r, compute))).toList();
+            result = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                     .thenApply(ignored -> parts.stream().map(CompletableFuture::join).toList());
-            f.whenComplete((results, error) -> m.replyTo().tell(reply(results, error)));
-            done = f;
         } else if (work.command() instanceof Recall r) {
-            CompletableFuture<NamespaceProtocol.RecallResult> f = RecallExecution.run(s, r.request(), compute);
-            f.whenComplete((result, error) -> r.replyTo().tell(reply(result, error)));
-            done = f;
+            result = RecallExecution.run(s, r.request(), compute);
         } else {
             throw new IllegalStateException("not a query: " + work.command());
         }
-        context.pipeToSelf(done, (ignored, error) -> new SlotsFreed(work.slots()));
+        return new Answer(work, result);
+    }
+
+    /** A query's result with its running time, from now until it completes. */
+    private static CompletableFuture<Ran> timed(CompletableFuture<QueryResult> running) {
+        long start = System.nanoTime();
+        return running.thenApply(result -> new Ran(result, System.nanoTime() - start));
+    }
+
+    /** Sends an answer once it is computed; the query's slots come back then. */
+    @SuppressWarnings("unchecked")
+    private void send(Answer answer) {
+        Command command = answer.work().command();
+        // Taken here, on the actor: the callback below runs on whatever thread completes the answer.
+        NamespaceMetrics metrics = resources.metrics();
+        Logger log = context.getLog();
+        answer.result().whenComplete((value, error) -> {
+            if (command instanceof Query q) {
+                Ran ran = (Ran) value;
+                measured(metrics, log, q.request(), ran);
+                q.replyTo().tell(reply(ran == null ? null : ran.result(), error));
+            } else if (command instanceof MultiQuery m) {
+                List<Ran> ran = (List<Ran>) value;
+                for (int i = 0; ran != null && i < ran.size(); i++) {
+                    measured(metrics, log, m.requests().get(i), ran.get(i));
+                }
+                m.replyTo().tell(reply(ran == null ? null : ran.stream().map(Ran::result).toList(), error));
+            } else if (command instanceof Recall r) {
+                r.replyTo().tell(reply((NamespaceProtocol.RecallResult) value, error));
+            }
+        });
+        context.pipeToSelf(answer.result(), (ignored, error) -> new SlotsFreed(answer.work().slots()));
     }
 
     /**
-     * Reports the query's duration, from now, once it completes successfully, before its answer
-     * is sent (so the answer's recipient sees it counted). A failure inside the metrics is
-     * logged and never changes the answer.
+     * Reports a successful query's running time, before its answer is sent (so the answer's
+     * recipient sees it counted). Runs only for answers that are sent: one a check dropped is
+     * never counted. A failure inside the metrics is logged and never changes the answer.
      */
-    private CompletableFuture<QueryResult> measured(QueryRequest request, CompletableFuture<QueryResult> running) {
-        long start = System.nanoTime();
-        NamespaceMetrics metrics = resources.metrics();
-        Logger log = context.getLog();
-        return running.thenApply(result -> {
-            try {
-                metrics.queryCompleted(NamespaceMetrics.QueryKind.of(request), result.cacheTemperature(),
-                        System.nanoTime() - start);
-            } catch (RuntimeException e) {
-                log.warn("namespace {}: query metrics failed", namespace, e);
-            }
-            return result;
-        });
+    private void measured(NamespaceMetrics metrics, Logger log, QueryRequest request, Ran ranOrNull) {
+        if (ranOrNull == null) {
+            return;
+        }
+        try {
+            metrics.queryCompleted(NamespaceMetrics.QueryKind.of(request), ranOrNull.result().cacheTemperature(),
+                    ranOrNull.nanos());
+        } catch (RuntimeException e) {
+            log.warn("namespace {}: query metrics failed", namespace, e);
+        }
     }
 
     private static <T> StatusReply<T> reply(T value, Throwable error) {
@@ -1294,6 +1357,8 @@ public final class NamespaceEntity {
             startIndexing();
         } else if (segments.size() > settings.maxSegments()) {
             startCompaction();
+        } else if (layoutsWanted && inFlight == null) {
+            recordLayouts();
         } else if (sweepWanted) {
             startSweep();
         }
@@ -1322,6 +1387,23 @@ public final class NamespaceEntity {
         context.getLog().debug("namespace {}: compacting {} segments", namespace, segments.size());
         context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
                 (built, error) -> new Built(gen, Job.COMPACT, start, built, error == null ? null : unwrap(error)));
+    }
+
+    /**
+     * Publishes the next manifest version with nothing changed but the segment layouts that the
+     * loaded one lacked, so that the next cold load of a namespace an older version wrote skips
+     * reading segment directories. A job like a build's publication: no WAL create is in flight,
+     * and commits wait for it.
+     */
+    private void recordLayouts() {
+        job = Job.LAYOUTS;
+        layoutsWanted = false;
+        publishing = true;
+        Manifest next = manifest.next(manifest.schema(), manifest.metricOrNull());
+        long gen = generation;
+        context.pipeToSelf(manifests.create(next.version(), ManifestCodec.encode(next)),
+                (created, error) -> new Published(gen, Job.LAYOUTS, null, next, error == null && created,
+                        error == null ? null : unwrap(error)));
     }
 
     private void startSweep() {
@@ -1409,11 +1491,20 @@ public final class NamespaceEntity {
                     + m.errorOrNull().getMessage()
                     : "namespace " + namespace + " has another owner (manifest " + m.manifest().version()
                     + " exists); reloading";
-            // The segment just written is referenced by no manifest: garbage for a later sweep.
-            context.getLog().warn("{}; segment {} is unreferenced", reason, m.built().entry().key());
+            if (m.built() != null) {
+                // The segment just written is referenced by no manifest: garbage for a later sweep.
+                context.getLog().warn("{}; segment {} is unreferenced", reason, m.built().entry().key());
+            } else {
+                context.getLog().warn("{}", reason);
+            }
             return fence(reason);
         }
         manifest = m.manifest();
+        if (m.kind() == Job.LAYOUTS) {
+            context.getLog().debug("namespace {}: published manifest {} recording segment layouts", namespace,
+                    manifest.version());
+            return afterPublication();
+        }
         Set<DocId> stillInTail = new HashSet<>();
         if (m.kind() == Job.INDEX) {
             long through = m.built().entry().walLast();
@@ -1436,6 +1527,11 @@ public final class NamespaceEntity {
                 namespace, manifest.version(), m.kind(), segments.size(), tail.size());
         scheduleSweep();
         ensureQuietTimer();
+        return afterPublication();
+    }
+
+    /** What a finished publication lets proceed: stopping, waiting commits, the next job, a deletion. */
+    private Behavior<Command> afterPublication() {
         if (stopping && inFlight == null && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }

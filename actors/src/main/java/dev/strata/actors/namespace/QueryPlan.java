@@ -35,7 +35,8 @@ final class QueryPlan {
             StringBuilder out = new StringBuilder();
             out.append(queryLine(query, filterOrNull)).append('\n');
             out.append("consistency: ").append(query.eventual() ? "eventual (no check of the WAL)"
-                    : "strong (one check for a WAL entry newer than the snapshot before answering)").append('\n');
+                    : "strong (one check for a WAL entry newer than the snapshot, concurrent with the query's"
+                    + " reads; answered only once it finds none)").append('\n');
             if (snapshot.segments().isEmpty()) {
                 out.append("segments: none\n");
             }

@@ -296,6 +296,48 @@ class QuerySideTest {
     }
 
     @Test
+    void aStrongQueryRunsWhileItsCheckIsInFlightAndAnswersOnlyOnceItComesBackClean() {
+        HeadGate gate = new HeadGate(store());
+        HoldAll compute = new HoldAll();
+        try (TestNode node = new TestNode(gate, "", null, compute::wrap)) {
+            node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
+            QueryRequest byN = QueryRequest.orderBy("n", false, 10);
+            assertEquals(List.of(1L), ids(node.queryOk(NS, byN)));
+
+            gate.hold.set(true);
+            compute.holding.set(true);
+            TestProbe<StatusReply<QueryResult>> clean = send(node, byN);
+            // The query was handed to the compute pool while its HEAD is still out.
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertEquals(1, gate.held.size());
+                assertFalse(compute.held.isEmpty());
+                return null;
+            });
+            compute.releaseAll();
+            clean.expectNoMessage(Duration.ofMillis(300));
+            gate.hold.set(false);
+            gate.releaseAll();
+            assertEquals(List.of(1L), ids(clean.receiveMessage(TestNode.TIMEOUT).getValue()));
+
+            // Another owner's write, acknowledged before the query arrives: the answer computed
+            // from the snapshot without it while the check is out must never be sent.
+            gate.hold.set(true);
+            foreignWrite(2);
+            TestProbe<StatusReply<QueryResult>> stale = send(node, byN);
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertEquals(1, gate.held.size());
+                return null;
+            });
+            stale.expectNoMessage(Duration.ofMillis(300));
+            gate.hold.set(false);
+            gate.releaseAll();
+            assertEquals(List.of(1L, 100L), ids(stale.receiveMessage(TestNode.TIMEOUT).getValue()),
+                    "the check found WAL entry 2: reloaded and ran again");
+            assertEquals(List.of(1L, 100L), ids(node.queryOk(NS, byN)));
+        }
+    }
+
+    @Test
     void strongQueriesArrivingDuringACheckShareTheNextOne() {
         HeadGate gate = new HeadGate(new CountingObjectStore(store(), io));
         try (TestNode node = new TestNode(gate)) {

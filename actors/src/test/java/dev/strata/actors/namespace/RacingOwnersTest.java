@@ -27,9 +27,14 @@ import dev.strata.index.wal.WalReader;
 import dev.strata.tiering.read.ObjectStorePageSource;
 import dev.strata.tiering.read.RangeCoalescer;
 import dev.strata.tiering.read.TieredReader;
+import dev.strata.tiering.store.FaultInjectingObjectStore;
+import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStore;
+import dev.strata.tiering.store.S3ObjectStore;
+import dev.strata.tiering.testing.S3ProxyServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,6 +46,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -93,6 +100,54 @@ class RacingOwnersTest {
         TestProbe<StatusReply<QueryResult>> probe = kit.createTestProbe();
         entity.tell(new Query(request, probe.getRef()));
         return probe.receiveMessage(TestNode.TIMEOUT);
+    }
+
+    /**
+     * Two owners on S3 (S3Proxy) behind per-request latency, taking turns: one writes, then the
+     * other, which has not seen that write, answers a strong query. Its check runs concurrently
+     * with the query's reads of its stale state; the answer must still hold every write
+     * acknowledged before the query, by either owner.
+     */
+    @Test
+    void aStrongQueryOnEitherOwnerSeesTheOthersAcknowledgedWrites() throws Exception {
+        Config config = ConfigFactory.parseString(CONFIG).withFallback(ConfigFactory.load());
+        ActorTestKit kit = ActorTestKit.create("racing-strong", config);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (S3ProxyServer server = S3ProxyServer.start("racing")) {
+            ObjectStore store = new FaultInjectingObjectStore(new S3ObjectStore(server.settings(""), io),
+                    Faults.none(5).withLatency(Duration.ofMillis(15), Duration.ofMillis(25)), timer, io);
+            NamespaceEntity.Resources resources = resources(store, config);
+            List<ActorRef<Command>> owners = List.of(kit.spawn(NamespaceEntity.create(NS, null, resources), "owner-a"),
+                    kit.spawn(NamespaceEntity.create(NS, null, resources), "owner-b"));
+            QueryRequest everything = QueryRequest.orderBy("n", false, 1000);
+            owners.forEach(o -> assertInstanceOf(NamespaceException.NotFound.class, query(kit, o, everything).getError()));
+            List<Long> acknowledged = new ArrayList<>();
+            for (int turn = 0; turn < 12; turn++) {
+                ActorRef<Command> writer = owners.get(turn % 2);
+                List<Long> ids = new ArrayList<>();
+                for (long id = turn * 10L; id < turn * 10L + 5; id++) {
+                    ids.add(id);
+                }
+                List<UpsertRow> rows = ids.stream().map(id -> row(id, new float[] {id, 1}, "n", id)).toList();
+                // The writer is behind the other owner's last write: its first create fails and
+                // fences it (a retryable error), the retry commits after its reload.
+                StatusReply<WriteResult> reply = null;
+                for (int attempt = 0; attempt < 5 && (reply == null || reply.isError()); attempt++) {
+                    TestProbe<StatusReply<WriteResult>> probe = kit.createTestProbe();
+                    writer.tell(new Write(WriteRequest.of(rows, null, null, "euclidean_squared", false), probe.getRef()));
+                    reply = probe.receiveMessage(TestNode.TIMEOUT);
+                }
+                StatusReply<WriteResult> last = reply;
+                assertTrue(last.isSuccess(), () -> "write failed: " + last);
+                acknowledged.addAll(ids);
+                StatusReply<QueryResult> read = query(kit, owners.get((turn + 1) % 2), everything);
+                assertTrue(read.isSuccess(), () -> "query failed: " + read);
+                assertEquals(acknowledged, read.getValue().rows().stream().map(Row::id).toList(), "turn " + turn);
+            }
+        } finally {
+            kit.shutdownTestKit();
+            timer.shutdownNow();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.strata.actors.namespace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.actors.namespace.NamespaceProtocol.PatchRow;
@@ -10,6 +11,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
+import dev.strata.actors.storage.SequencedLog;
 import dev.strata.config.StrataThreads;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
@@ -84,6 +86,35 @@ class SegmentServingTest {
 
     private static List<Object> ids(QueryResult r) {
         return r.rows().stream().map(Row::id).toList();
+    }
+
+    @Test
+    void anOwnerRecordsTheLayoutsAnOlderManifestLacks() {
+        SequencedLog manifests = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).manifestPrefix());
+        try (TestNode node = new TestNode(store())) {
+            assertEquals(List.of(3L), ids(node.queryOk(NS, QueryRequest.nearest(vectors.get(3), 1))));
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertEquals(2L, manifests.latest().join());
+                return null;
+            });
+        }
+        Manifest first = ManifestCodec.decode(manifests.read(1).join(), "1");
+        Manifest second = ManifestCodec.decode(manifests.read(2).join(), "2");
+        Manifest.SegmentEntry entry = second.segments().get(0);
+        assertNotNull(entry.layoutOrNull());
+        assertEquals(DOCS, entry.layoutOrNull().directory().rowCount());
+        assertTrue(entry.layoutOrNull().vectorsMetaLength() > 0);
+        // Nothing else changed.
+        assertEquals(first.segments().get(0), new Manifest.SegmentEntry(entry.id(), entry.key(), entry.bytes(),
+                entry.documents(), entry.walFirst(), entry.walLast(), entry.deletesKeyOrNull(), entry.deletes()));
+        assertEquals(first.schema(), second.schema());
+        assertEquals(first.indexedThrough(), second.indexedThrough());
+        // A new owner loads through the recorded layout and serves the same; nothing more to record.
+        try (TestNode node = new TestNode(store())) {
+            assertEquals(DOCS, node.queryOk(NS, QueryRequest.nearest(vectors.get(3), DOCS)).rows().size());
+            assertEquals(List.of(5L), ids(node.queryOk(NS, QueryRequest.nearest(vectors.get(5), 1))));
+        }
+        assertEquals(2L, manifests.latest().join());
     }
 
     @Test

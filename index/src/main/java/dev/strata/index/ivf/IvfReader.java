@@ -157,6 +157,49 @@ public final class IvfReader {
                                 header, buffers.get(0)), compute));
     }
 
+    /**
+     * Opens the section at {@code [offset, offset + length)} of {@code source} whose header,
+     * centroids and partition table span its first {@code metaLength} bytes (as recorded from
+     * {@link #metaLength()} of an earlier open): one read instead of two. A {@code metaLength}
+     * that disagrees with the header read fails the future with {@link CorruptIndexException}.
+     */
+    public static CompletableFuture<IvfReader> open(String resource, RangeSource source, long offset,
+                                                    long length, long metaLength, Executor compute) {
+        Objects.requireNonNull(resource, "resource");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(compute, "compute");
+        ByteRange section = ByteRange.ofLength(offset, length);
+        String name = resource + " IVF section " + section;
+        if (source.length() < section.end()) {
+            return CompletableFuture.failedFuture(new CorruptIndexException(name,
+                    "truncated: the object has only " + source.length() + " bytes"));
+        }
+        if (metaLength < IvfFormat.HEADER_BYTES || metaLength > length) {
+            return CompletableFuture.failedFuture(new CorruptIndexException(name,
+                    "metadata length " + metaLength + " does not fit a section of " + length + " bytes"));
+        }
+        return source.read(List.of(ByteRange.ofLength(offset, metaLength))).thenApplyAsync(buffers -> {
+            ByteBuffer all = buffers.get(0);
+            if (all.remaining() != metaLength) {
+                throw new CorruptIndexException(name, "metadata read returned " + all.remaining()
+                        + " of " + metaLength + " bytes");
+            }
+            int headerEnd = all.position() + IvfFormat.HEADER_BYTES;
+            Header header = Header.parse(name, all.duplicate().limit(headerEnd), length);
+            if (header.metaLength != metaLength) {
+                throw new CorruptIndexException(name, "metadata length " + metaLength
+                        + " disagrees with the header's " + header.metaLength);
+            }
+            return new IvfReader(name, source, offset, compute, header,
+                    all.duplicate().position(headerEnd));
+        }, compute);
+    }
+
+    /** Bytes from the section's start through the partition table: what {@link #open} reads first. */
+    public long metaLength() {
+        return header.metaLength;
+    }
+
     public int dimension() {
         return dimension;
     }

@@ -41,18 +41,54 @@ public final class Segment {
     }
 
     /**
+     * Opens a segment whose layout is known (recorded when it was first opened): reads no
+     * directory, and reads the IVF header, centroids and partition table in one read, so the
+     * whole open is one round trip, shared with any section reads the caller issues on the
+     * returned container at once (see {@link #open(SegmentReader, RangeSource, long, Executor)}).
+     * The layout is checked against the file (see
+     * {@link SegmentReader#open(RangeSource, String, dev.strata.index.segment.SegmentDirectory)}).
+     */
+    public static CompletableFuture<Segment> open(String name, RangeSource source, SegmentLayout layout,
+                                                  Executor compute) {
+        return SegmentReader.open(source, name, layout.directory())
+                .thenCompose(container -> open(container, source, layout.vectorsMetaLength(), compute));
+    }
+
+    /**
      * Opens the segment whose directory {@code container} has read from {@code source}: reads the
      * IVF header and centroids if it has vectors. A caller that also needs other sections (the
      * ids, say) can read them concurrently with this.
      */
     public static CompletableFuture<Segment> open(SegmentReader container, RangeSource source, Executor compute) {
+        return open(container, source, 0, compute);
+    }
+
+    /**
+     * Like {@link #open(SegmentReader, RangeSource, Executor)}; a positive
+     * {@code vectorsMetaLength} (a recorded {@link SegmentLayout#vectorsMetaLength()}) reads the
+     * IVF header, centroids and partition table in one read rather than two. Completes only once
+     * the container's directory is verified, so nothing read through a recorded directory is
+     * used before the file has confirmed it.
+     */
+    public static CompletableFuture<Segment> open(SegmentReader container, RangeSource source, long vectorsMetaLength,
+                                                  Executor compute) {
         Optional<ByteRange> range = container.vectorsRange();
+        CompletableFuture<IvfReader> vectors;
         if (range.isEmpty()) {
-            return CompletableFuture.completedFuture(new Segment(container, null, compute));
+            vectors = CompletableFuture.completedFuture(null);
+        } else {
+            ByteRange r = range.get();
+            vectors = vectorsMetaLength > 0
+                    ? IvfReader.open(container.resourceName(), source, r.start(), r.length(), vectorsMetaLength, compute)
+                    : IvfReader.open(container.resourceName(), source, r.start(), r.length(), compute);
         }
-        ByteRange r = range.get();
-        return IvfReader.open(container.resourceName(), source, r.start(), r.length(), compute)
-                .thenApply(ivf -> new Segment(container, ivf, compute));
+        // The verification's failure, if any, wins over the vector index's: it names the cause.
+        return container.verified().thenCombine(vectors, (ok, ivf) -> new Segment(container, ivf, compute));
+    }
+
+    /** This segment's layout, for opening it again without reading its directory. */
+    public SegmentLayout layout() {
+        return new SegmentLayout(container.directory(), vectors == null ? 0 : vectors.metaLength());
     }
 
     public int size() {

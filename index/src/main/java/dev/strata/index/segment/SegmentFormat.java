@@ -53,6 +53,10 @@ import net.openhft.hashing.LongHashFunction;
  * placement and checksum, every section's bounds (inside {@code [8, directory offset)}, aligned,
  * non-overlapping), the header magic, and each section's checksum when it reads the section
  * whole. Any failure is a {@link dev.strata.index.doc.CorruptDataException} naming the segment.
+ * A copy of the directory kept outside the file ({@link SegmentDirectory}, recorded in a
+ * manifest) lets a reader skip reading it; the copy is checked like the file's own (placement)
+ * and against the footer's checksum, which must cover exactly its bytes, before any section read
+ * through it is used.
  */
 public final class SegmentFormat {
 

@@ -11,6 +11,7 @@ import dev.strata.index.io.RangeSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,8 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one segment file (see {@link SegmentFormat}) through a {@link RangeSource}: the footer and
- * directory when opened, sections lazily and verified against their checksums, decoded columns
- * once.
+ * directory when opened (or, given a copy of the directory kept elsewhere, only the header and
+ * footer to check it, concurrently with the first section reads), sections lazily and verified
+ * against their checksums, decoded columns once.
  *
  * <p>Thread-safe. Futures complete on whatever thread completes the underlying read (often an
  * I/O thread), so decoding happens there; callers that then compute (filter evaluation,
@@ -36,16 +38,26 @@ public final class SegmentReader {
 
     private final RangeSource source;
     private final String resource;
+    private final SegmentDirectory directory;
     private final int rowCount;
     private final Map<String, SectionInfo> sections;
+    /**
+     * Completes once the directory is known to be the file's own: at once when it was read from
+     * the file, after the header and footer reads when it was given (see
+     * {@link #open(RangeSource, String, SegmentDirectory)}). Every section read waits for it.
+     */
+    private final CompletableFuture<Void> verified;
     /** Decoded sections by key, shared by all callers; a failed load is removed so it can be retried. */
     private final ConcurrentHashMap<String, CompletableFuture<?>> decoded = new ConcurrentHashMap<>();
 
-    private SegmentReader(RangeSource source, String resource, int rowCount, Map<String, SectionInfo> sections) {
+    private SegmentReader(RangeSource source, String resource, SegmentDirectory directory,
+                          Map<String, SectionInfo> sections, CompletableFuture<Void> verified) {
         this.source = source;
         this.resource = resource;
-        this.rowCount = rowCount;
+        this.directory = directory;
+        this.rowCount = directory.rowCount();
         this.sections = sections;
+        this.verified = verified;
     }
 
     public static CompletableFuture<SegmentReader> open(RangeSource source, String resourceName) {
@@ -80,6 +92,53 @@ public final class SegmentReader {
         });
     }
 
+    /**
+     * Opens a segment whose directory is already known (recorded in a manifest, say) without
+     * reading it: the returned future completes at once, so section reads can start in the same
+     * round trip. The copy is trusted for nothing: its placement is checked against the file's
+     * length now, and one read of the header and the footer, issued now, checks that the file's
+     * own directory checksum covers exactly these bytes. Every section read (and
+     * {@link #verified()}) fails with a {@link CorruptDataException} if it does not.
+     */
+    public static CompletableFuture<SegmentReader> open(RangeSource source, String resourceName,
+                                                        SegmentDirectory known) {
+        long length = source.length();
+        byte[] encoded;
+        Map<String, SectionInfo> sections;
+        long directoryOffset;
+        try {
+            encoded = known.encode();
+            directoryOffset = length - SegmentFormat.FOOTER_BYTES - encoded.length;
+            if (directoryOffset < SegmentFormat.HEADER_BYTES) {
+                throw new CorruptDataException(resourceName, "a directory of " + encoded.length
+                        + " bytes does not fit a " + length + "-byte segment");
+            }
+            sections = sectionsOf(known, directoryOffset, resourceName);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new CorruptDataException(resourceName,
+                    "invalid recorded directory: " + e.getMessage(), e));
+        } catch (CorruptDataException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ByteRange header = new ByteRange(0, SegmentFormat.HEADER_BYTES);
+        ByteRange footer = new ByteRange(length - SegmentFormat.FOOTER_BYTES, length);
+        long expectedOffset = directoryOffset;
+        CompletableFuture<Void> verified = source.read(List.of(header, footer)).thenApply(buffers -> {
+            checkHeader(exact(buffers.get(0), header, resourceName), resourceName);
+            ByteBuffer footerBytes = exact(buffers.get(1), footer, resourceName);
+            Footer parsed = Footer.parse(footerBytes, length, resourceName);
+            byte[] covered = Arrays.copyOf(encoded, encoded.length + 20);
+            footerBytes.get(0, covered, encoded.length, 20);
+            if (parsed.directoryOffset != expectedOffset
+                    || SegmentFormat.checksum(covered, 0, covered.length) != parsed.checksum) {
+                throw new CorruptDataException(resourceName, "the recorded directory is not the segment's own");
+            }
+            return null;
+        });
+        return CompletableFuture.completedFuture(new SegmentReader(source, resourceName, known,
+                Collections.unmodifiableMap(sections), verified));
+    }
+
     private static ByteBuffer exact(ByteBuffer buffer, ByteRange range, String resource) {
         if (buffer.remaining() != range.length()) {
             throw new CorruptDataException(resource, "short read of " + range + ": " + buffer.remaining() + " bytes");
@@ -108,18 +167,34 @@ public final class SegmentReader {
         BinaryReader in = new BinaryReader(bytes.duplicate().limit(bytes.remaining() - SegmentFormat.FOOTER_BYTES), resource);
         int rows = in.count(Integer.MAX_VALUE - 8, "row count");
         int count = in.count(in.remaining() / 26, "section count");
-        Map<String, SectionInfo> sections = new LinkedHashMap<>();
-        long end = SegmentFormat.HEADER_BYTES;
+        List<SectionInfo> entries = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String name = in.shortString();
-            SectionInfo s;
             try {
-                s = new SectionInfo(name, in.i64(), in.i64(), in.i64());
+                entries.add(new SectionInfo(name, in.i64(), in.i64(), in.i64()));
             } catch (IllegalArgumentException e) {
                 throw new CorruptDataException(resource, "invalid directory entry for section '" + name + "'", e);
             }
+        }
+        in.expectEnd();
+        SegmentDirectory directory = new SegmentDirectory(rows, entries);
+        return new SegmentReader(source, resource, directory,
+                Collections.unmodifiableMap(sectionsOf(directory, footer.directoryOffset, resource)),
+                CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * The sections by name, after checking that each lies inside {@code [8, directoryOffset)},
+     * aligned, after the one before it, and that the required ones are there.
+     */
+    private static Map<String, SectionInfo> sectionsOf(SegmentDirectory directory, long directoryOffset,
+                                                       String resource) {
+        Map<String, SectionInfo> sections = new LinkedHashMap<>();
+        long end = SegmentFormat.HEADER_BYTES;
+        for (SectionInfo s : directory.sections()) {
+            String name = s.name();
             if (s.offset() % SegmentFormat.ALIGNMENT != 0 || s.offset() < end
-                    || s.length() > footer.directoryOffset - s.offset()) {
+                    || s.length() > directoryOffset - s.offset()) {
                 throw new CorruptDataException(resource, "section '" + name + "' at [" + s.offset() + ", +"
                         + s.length() + ") is misplaced");
             }
@@ -128,13 +203,12 @@ public final class SegmentReader {
                 throw new CorruptDataException(resource, "section '" + name + "' listed twice");
             }
         }
-        in.expectEnd();
         for (String required : List.of(SegmentFormat.IDS, SegmentFormat.ID_INDEX)) {
             if (!sections.containsKey(required)) {
                 throw new CorruptDataException(resource, "segment has no '" + required + "' section");
             }
         }
-        return new SegmentReader(source, resource, rows, Collections.unmodifiableMap(sections));
+        return sections;
     }
 
     /** The fixed-size footer at the end of the file. */
@@ -165,6 +239,20 @@ public final class SegmentReader {
 
     public int rowCount() {
         return rowCount;
+    }
+
+    /** The directory, as the file holds it: what a manifest records to skip reading it. */
+    public SegmentDirectory directory() {
+        return directory;
+    }
+
+    /**
+     * Completes once the directory is known to be the segment's own, or fails with a
+     * {@link CorruptDataException}; section reads wait for it, and so must any reader of the
+     * sections' bytes that bypasses {@link #readSection} (the vector index).
+     */
+    public CompletableFuture<Void> verified() {
+        return verified;
     }
 
     /** The directory, in file order. */
@@ -202,7 +290,9 @@ public final class SegmentReader {
             return CompletableFuture.failedFuture(new IllegalArgumentException(resource + " has no section '" + name + "'"));
         }
         ByteRange range = s.range();
-        return source.read(List.of(range)).thenApply(buffers -> {
+        // The read starts now, together with the directory's verification, and its bytes are
+        // used only once that has succeeded.
+        return verified.thenCombine(source.read(List.of(range)), (ok, buffers) -> {
             ByteBuffer bytes = exact(buffers.get(0), range, resource);
             if (SegmentFormat.checksum(bytes.duplicate()) != s.checksum()) {
                 throw new CorruptDataException(resource, "checksum mismatch in section '" + name + "'");

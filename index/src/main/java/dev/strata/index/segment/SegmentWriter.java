@@ -112,10 +112,7 @@ public final class SegmentWriter {
         sink.pad();
         long directoryOffset = sink.position;
         BinaryWriter dir = new BinaryWriter(64 + sections.size() * 48);
-        dir.i32(ids.size()).i32(sections.size());
-        for (SectionInfo s : sections) {
-            dir.shortString(s.name()).i64(s.offset()).i64(s.length()).i64(s.checksum());
-        }
+        new SegmentDirectory(ids.size(), sections).writeTo(dir);
         int directoryLength = dir.position();
         dir.i64(directoryOffset).i64(directoryLength).u16(SegmentFormat.VERSION).u16(0);
         dir.i64(SegmentFormat.checksum(dir.array(), 0, dir.position()));

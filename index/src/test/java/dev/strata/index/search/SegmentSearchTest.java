@@ -13,12 +13,14 @@ import dev.strata.index.filter.DocumentMatcher;
 import dev.strata.index.filter.Filter;
 import dev.strata.index.filter.FilterBinder;
 import dev.strata.index.filter.FilterParser;
+import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.ivf.CorruptIndexException;
 import dev.strata.index.ivf.Hit;
 import dev.strata.index.ivf.IvfBuildParams;
 import dev.strata.index.ivf.SearchParams;
 import dev.strata.index.vector.Metric;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -26,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
@@ -159,6 +163,47 @@ class SegmentSearchTest {
         int[] ordinals = segment.orderBy("n", true, 25, allowed, schema).join();
         long[] got = IntStream.of(ordinals).mapToLong(o -> ((DocId.U64) segment.ids(new int[] {o}).join()[0]).value() - 1_000_000L).toArray();
         assertArrayEquals(expected, got);
+    }
+
+    @Test
+    void aRecordedLayoutOpensInOneRoundTripAndAnswersTheSame() {
+        SegmentLayout layout = segment.layout();
+        assertTrue(layout.vectorsMetaLength() > 0);
+        List<List<ByteRange>> reads = new CopyOnWriteArrayList<>();
+        RangeSource bytes = RangeSource.of(file);
+        RangeSource recording = new RangeSource() {
+            @Override
+            public long length() {
+                return bytes.length();
+            }
+
+            @Override
+            public CompletableFuture<List<ByteBuffer>> read(List<ByteRange> ranges) {
+                reads.add(ranges);
+                return bytes.read(ranges);
+            }
+        };
+        Segment reopened = Segment.open("segments/test", recording, layout, pool).join();
+        // The header and footer (the layout's check), and the IVF metadata whole.
+        assertEquals(2, reads.size(), reads::toString);
+        long vectorsStart = segment.container().vectorsRange().orElseThrow().start();
+        assertEquals(List.of(ByteRange.ofLength(vectorsStart, layout.vectorsMetaLength())),
+                reads.get(1));
+        assertEquals(layout, reopened.layout());
+        float[] q = docs.get(3).vectorOrNull();
+        SearchParams params = SearchParams.DEFAULT;
+        assertEquals(segment.nearest(q, K, params, null).join(), reopened.nearest(q, K, params, null).join());
+    }
+
+    @Test
+    void aRecordedVectorsMetaLengthThatDisagreesWithTheHeaderIsATypedError() {
+        SegmentLayout layout = segment.layout();
+        for (long wrong : new long[] {layout.vectorsMetaLength() - 4, layout.vectorsMetaLength() + 4, 8}) {
+            CompletionException e = assertThrows(CompletionException.class, () -> Segment.open("segments/test",
+                    RangeSource.of(file), new SegmentLayout(layout.directory(), wrong), pool).join());
+            assertTrue(e.getCause() instanceof CorruptIndexException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("segments/test"), e.getCause().getMessage());
+        }
     }
 
     @Test

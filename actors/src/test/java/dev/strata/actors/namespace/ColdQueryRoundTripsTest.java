@@ -1,0 +1,230 @@
+package dev.strata.actors.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
+import dev.strata.actors.namespace.NamespaceProtocol.Row;
+import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
+import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
+import dev.strata.actors.storage.NamespaceLayout;
+import dev.strata.actors.storage.NamespaceName;
+import dev.strata.actors.storage.SequencedLog;
+import dev.strata.cache.PageGeometry;
+import dev.strata.config.StrataThreads;
+import dev.strata.index.doc.CorruptDataException;
+import dev.strata.index.ivf.CorruptIndexException;
+import dev.strata.index.search.SegmentLayout;
+import dev.strata.index.segment.SectionInfo;
+import dev.strata.index.segment.SegmentDirectory;
+import dev.strata.index.segment.SegmentFormat;
+import dev.strata.tiering.read.ObjectStorePageSource;
+import dev.strata.tiering.read.RangeCoalescer;
+import dev.strata.tiering.read.ReadStats;
+import dev.strata.tiering.read.TieredReader;
+import dev.strata.tiering.store.CountingObjectStore;
+import dev.strata.tiering.store.FaultInjectingObjectStore;
+import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
+import dev.strata.tiering.store.ObjectStore;
+import dev.strata.tiering.store.S3ObjectStore;
+import dev.strata.tiering.testing.S3ProxyServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cold query's sequential object-store round trips on S3 (S3Proxy) behind per-request
+ * latency: with segment layouts in the manifest, at most three after the manifest for strong
+ * and eventual queries alike (segment metadata with the WAL LIST; codes with the strong check;
+ * rerank vectors). A manifest without layouts still answers the same, a round trip later; one
+ * whose layout does not match the segment fails the load with a typed error.
+ */
+class ColdQueryRoundTripsTest {
+
+    private static final String NS = "cold";
+    private static final NamespaceLayout LAYOUT = new NamespaceLayout(new NamespaceName(NS));
+    private static final int DOCS = 3000;
+    private static final int DIMS = 32;
+
+    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 8);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private S3ProxyServer server;
+    private ObjectStore s3;
+    private float[] query;
+
+    @BeforeEach
+    void loadNamespace() throws Exception {
+        server = S3ProxyServer.start("cold");
+        s3 = new S3ObjectStore(server.settings(""), io);
+        Random random = new Random(3);
+        List<UpsertRow> rows = new ArrayList<>();
+        for (long id = 0; id < DOCS; id++) {
+            float[] v = new float[DIMS];
+            for (int d = 0; d < DIMS; d++) {
+                v[d] = (float) random.nextGaussian();
+            }
+            rows.add(NamespaceEntityTest.row(id, v, "n", id));
+        }
+        query = rows.get(17).vectorOrNull();
+        try (TestNode node = new TestNode(s3, "strata.namespace.indexing.after-quiet = 200ms\n")) {
+            node.writeOk(NS, WriteRequest.of(rows, null, null, "cosine_distance", false));
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                assertEquals(1, latest().segments().size());
+                return null;
+            });
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        timer.shutdownNow();
+        io.shutdownNow();
+    }
+
+    private Manifest latest() {
+        SequencedLog manifests = new SequencedLog(s3, LAYOUT.manifestPrefix());
+        long version = manifests.latest().join();
+        return ManifestCodec.decode(manifests.read(version).join(), "manifest " + version);
+    }
+
+    /** Publishes the newest manifest again as the next version, with its one segment entry changed. */
+    private void republish(UnaryOperator<Manifest.SegmentEntry> change) {
+        Manifest m = latest();
+        Manifest.SegmentEntry e = m.segments().get(0);
+        Manifest next = new Manifest(m.formatVersion(), m.namespace(), m.version() + 1, m.schema(), m.metricOrNull(),
+                List.of(change.apply(e)), m.indexedThrough(), m.createdAtOrNull());
+        assertTrue(new SequencedLog(s3, LAYOUT.manifestPrefix()).create(next.version(), ManifestCodec.encode(next))
+                .join());
+    }
+
+    /** A cold node's first query: its answer and its round trips after the manifest GET. */
+    private record Cold(List<Object> ids, int roundsAfterManifest) {}
+
+    private Cold coldQuery(boolean eventual) {
+        CountingObjectStore counting = new CountingObjectStore(new FaultInjectingObjectStore(s3,
+                Faults.none(11).withLatency(Duration.ofMillis(40), Duration.ofMillis(45)), timer, io), io);
+        try (TestNode node = new TestNode(counting)) {
+            QueryRequest request = QueryRequest.nearest(query, 10);
+            QueryResult result = node.queryOk(NS, eventual ? request.eventually() : request);
+            List<CountingObjectStore.Timed> timed = counting.timed();
+            int[] depth = rounds(timed);
+            int manifest = 0;
+            int deepest = 0;
+            for (int i = 0; i < timed.size(); i++) {
+                deepest = Math.max(deepest, depth[i]);
+                CountingObjectStore.Request r = timed.get(i).request();
+                if (r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/")) {
+                    manifest = Math.max(manifest, depth[i]);
+                }
+            }
+            return new Cold(result.rows().stream().map(Row::id).toList(), deepest - manifest);
+        }
+    }
+
+    /** Each request's round: 1 + the deepest round among requests answered before it was sent. */
+    private static int[] rounds(List<CountingObjectStore.Timed> timed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < timed.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong(i -> timed.get(i).sentNanos()));
+        int[] depth = new int[timed.size()];
+        for (int i : order) {
+            int before = 0;
+            for (int j : order) {
+                if (timed.get(j).answeredNanos() <= timed.get(i).sentNanos()) {
+                    before = Math.max(before, depth[j]);
+                }
+            }
+            depth[i] = before + 1;
+        }
+        return depth;
+    }
+
+    @Test
+    void aColdQueryTakesThreeRoundTripsAfterTheManifestAndOneMoreWithoutALayout() {
+        assertNotNull(latest().segments().get(0).layoutOrNull(), "the indexer records the layout");
+        Cold strong = coldQuery(false);
+        Cold eventual = coldQuery(true);
+        assertEquals(17L, strong.ids().get(0));
+        assertEquals(strong.ids(), eventual.ids());
+        assertEquals(3, strong.roundsAfterManifest(), "strong");
+        assertEquals(3, eventual.roundsAfterManifest(), "eventual");
+
+        // As an older writer would have published it: the directory is read first, then the
+        // IVF header, then its metadata (the test node has no memory tier to keep the header's
+        // page from the first read, which a server's has).
+        republish(e -> new Manifest.SegmentEntry(e.id(), e.key(), e.bytes(), e.documents(), e.walFirst(),
+                e.walLast(), e.deletesKeyOrNull(), e.deletes()));
+        Cold old = coldQuery(false);
+        assertEquals(strong.ids(), old.ids());
+        assertEquals(5, old.roundsAfterManifest());
+    }
+
+    private static Manifest.SegmentEntry withSections(Manifest.SegmentEntry e, int rows, long metaLength,
+                                                      UnaryOperator<SectionInfo> change) {
+        SegmentDirectory d = e.layoutOrNull().directory();
+        List<SectionInfo> sections = d.sections().stream().map(change).toList();
+        return new Manifest.SegmentEntry(e.id(), e.key(), e.bytes(), rows, e.walFirst(), e.walLast(),
+                e.deletesKeyOrNull(), e.deletes(), new SegmentLayout(new SegmentDirectory(rows, sections), metaLength));
+    }
+
+    private Throwable loadError() {
+        PageGeometry geometry = new PageGeometry(4096);
+        TieredReader reader = new TieredReader(new ObjectStorePageSource(s3, geometry, new RangeCoalescer(64 * 1024)),
+                geometry);
+        CompletionException e = assertThrows(CompletionException.class, () -> Hydration.load(new NamespaceName(NS),
+                s3, reader, io, new ReadStats()).join());
+        return e.getCause();
+    }
+
+    @Test
+    void aLayoutThatDoesNotMatchTheSegmentFailsTheLoadWithATypedError() {
+        Manifest.SegmentEntry good = latest().segments().get(0);
+        long meta = good.layoutOrNull().vectorsMetaLength();
+        // The ids section moved by 8 bytes (and 8 bytes shorter, so it still fits).
+        republish(e -> withSections(good, DOCS, meta, s -> s.name().equals(SegmentFormat.IDS)
+                ? new SectionInfo(s.name(), s.offset() + 8, s.length() - 8, s.checksum()) : s));
+        Throwable moved = loadError();
+        assertInstanceOf(CorruptDataException.class, moved, moved::toString);
+        assertTrue(moved.getMessage().contains(good.key()), moved.getMessage());
+
+        // A row count that agrees with the entry but not with the segment.
+        republish(e -> withSections(good, DOCS + 1, meta, s -> s));
+        assertInstanceOf(CorruptDataException.class, loadError());
+
+        // The IVF metadata length off by one partition-table entry.
+        republish(e -> withSections(good, DOCS, meta - 20, s -> s));
+        Throwable ivf = loadError();
+        assertInstanceOf(CorruptIndexException.class, ivf, ivf::toString);
+
+        // Through the entity: the query fails instead of answering from bytes it cannot trust.
+        try (TestNode node = new TestNode(s3)) {
+            StatusReply<QueryResult> reply = node.query(NS, QueryRequest.nearest(query, 10));
+            assertTrue(reply.isError(), reply::toString);
+            assertInstanceOf(NamespaceException.Unavailable.class, reply.getError());
+        }
+
+        // The good entry again: the same segment serves.
+        republish(e -> good);
+        try (TestNode node = new TestNode(s3)) {
+            assertEquals(17L, node.queryOk(NS, QueryRequest.nearest(query, 10)).rows().get(0).id());
+        }
+    }
+}
