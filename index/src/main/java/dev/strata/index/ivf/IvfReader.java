@@ -251,7 +251,7 @@ public final class IvfReader {
             VectorUtil.normalize(searchQuery);
         }
         int[] probes = choosePartitions(searchQuery, params.nprobeFor(partitions), allowedOrNull,
-                allowed, floor);
+                allowed, floor, params.filterCoverage());
         List<ByteRange> ranges = new ArrayList<>(probes.length);
         for (int p : probes) {
             ranges.add(ByteRange.ofLength(base + codeOffset[p],
@@ -303,13 +303,13 @@ public final class IvfReader {
      * Partitions to scan, nearest centroid first. Unfiltered: the {@code nprobe} nearest
      * non-empty ones. Under a filter ({@code allowed} of the documents pass it), only partitions
      * holding allowed documents count, and probing goes on past {@code nprobe} of them until the
-     * allowed documents covered reach the share of all allowed documents that the unfiltered
-     * probes cover of all documents, and at least {@code floor}. A filter that is independent of
-     * the vectors thus probes about the unfiltered partitions; one that removes most documents
-     * near the query probes further out.
+     * allowed documents covered reach {@code coverage} times the share of all allowed documents
+     * that the unfiltered probes cover of all documents, and at least {@code floor}. With
+     * coverage 1, a filter that is independent of the vectors thus probes about the unfiltered
+     * partitions; one that removes most documents near the query probes further out.
      */
     private int[] choosePartitions(float[] q, int nprobe, RoaringBitmap filter, long allowed,
-                                   long floor) {
+                                   long floor, int coverage) {
         long[] keys = new long[partitions];
         int candidates = 0;
         for (int p = 0; p < partitions; p++) {
@@ -341,7 +341,8 @@ public final class IvfReader {
                 probed++;
             }
         }
-        long target = Math.max(floor, (long) Math.ceil((double) allowed * unfiltered / count));
+        long target = Math.max(floor,
+                (long) Math.ceil((double) coverage * allowed * unfiltered / count));
         long seen = 0;
         for (long key : keys) {
             int p = (int) key;

@@ -93,7 +93,7 @@ class IvfSearchTest {
         if (selectivity >= 0.05) {
             SearchParams d = SearchParams.DEFAULT;
             assertRecallAtTen(metric, selectivity, new SearchParams(d.nprobe(), d.rerankMultiple(), 0,
-                    d.filterCandidateMultiple()));
+                    d.filterCandidateMultiple(), d.filterCoverage()));
         }
     }
 
@@ -276,7 +276,7 @@ class IvfSearchTest {
         RecordingSource source = new RecordingSource(bytes);
         IvfReader reader = IvfReader.open("test", source, 0, bytes.length, executor).join();
         int nprobe = 8;
-        SearchParams params = new SearchParams(nprobe, 10, 0, 1);
+        SearchParams params = new SearchParams(nprobe, 10, 0, 1, 1);
         float[] q = query(new SplittableRandom(23));
 
         source.reads.clear();
@@ -303,6 +303,16 @@ class IvfSearchTest {
         assertTrue(covered >= share, covered + " allowed documents probed, want " + share);
         assertTrue(source.reads.get(0).size() > nprobe);
         assertEquals(K, hits.size());
+
+        // Twice the coverage probes on until twice the share is seen.
+        source.reads.clear();
+        reader.search(q, K, params.withFilterCoverage(2), allowed).join();
+        long coveredTwice = RoaringBitmap.and(probedOrdinals(source, reader.partitions()), allowed)
+                .getCardinality();
+        assertTrue(coveredTwice >= 2 * share, coveredTwice + " allowed documents probed, want "
+                + 2 * share);
+        assertTrue(coveredTwice < 4 * share, coveredTwice + " allowed documents probed, want "
+                + "about " + 2 * share);
 
         // A filter independent of the vectors probes about the unfiltered partitions.
         SplittableRandom random = new SplittableRandom(29);
