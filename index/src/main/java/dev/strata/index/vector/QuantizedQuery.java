@@ -104,9 +104,12 @@ public final class QuantizedQuery {
         float step = (hi - lo) / maxLevel;
         if (step > 0) {
             // Dimension i uses offset (drawn + i) of the stream: the estimates depend on it.
-            float[] rounding = UNIFORMS;
-            int from = (int) Math.min(drawn, Integer.MAX_VALUE);
-            if (drawn + dimension > SHARED_UNIFORMS) {
+            float[] rounding;
+            int from;
+            if (drawn + dimension <= SHARED_UNIFORMS) {
+                rounding = UNIFORMS;
+                from = (int) drawn;
+            } else {
                 rounding = drawnRounding;
                 from = 0;
                 for (int i = 0; i < dimension; i++) {
