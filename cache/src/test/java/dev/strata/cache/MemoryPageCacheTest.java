@@ -259,4 +259,21 @@ class MemoryPageCacheTest {
         assertEquals(5, stats.misses());
         assertEquals(4L * 4096 + (4096 - 100), stats.bytesHeld());
     }
+
+    @Test
+    void readsOfLoadedPagesAreServedHereAndCountedAsHits() throws Exception {
+        FakeColdSource model = new FakeColdSource(GEOMETRY);
+        ObjectId object = model.add("segments/h", randomBytes(new Random(8), 64 * 4096));
+        MemoryPageCache cache = new MemoryPageCache(model, 1 << 20, Runnable::run, FIXED_TIME);
+        long[] hot = {0, 1, 2, 3};
+        cache.readPages(object, hot).get();
+        for (int i = 0; i < 50; i++) {
+            assertPages(model, object, hot, cache.readPages(object, hot).get(),
+                    Tier.MEMORY, Tier.MEMORY, Tier.MEMORY, Tier.MEMORY);
+        }
+        assertEquals(1, model.callCount());
+        MemoryCacheStats stats = cache.stats();
+        assertEquals(50L * hot.length, stats.hits());
+        assertEquals(hot.length, stats.misses());
+    }
 }

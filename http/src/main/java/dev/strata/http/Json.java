@@ -141,6 +141,48 @@ final class Json {
         }
     }
 
+    /** A 2xx response whose JSON body is already serialized. */
+    static HttpResponse response(int status, byte[] json) {
+        return HttpResponse.create()
+                .withStatus(StatusCodes.get(status))
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+    }
+
+    /**
+     * The members of two serialized JSON objects as one object, {@code first}'s before
+     * {@code second}'s: the bytes {@link #bytes} would write for the two maps joined, without
+     * writing either again. The caller keeps the keys of the two apart.
+     */
+    static byte[] concatObjects(byte[] first, byte[] second) {
+        if (first.length < 2 || first[0] != '{' || first[first.length - 1] != '}'
+                || second.length < 2 || second[0] != '{' || second[second.length - 1] != '}') {
+            throw new IllegalArgumentException("not two serialized JSON objects");
+        }
+        if (first.length == 2) {
+            return second;
+        }
+        if (second.length == 2) {
+            return first;
+        }
+        byte[] out = new byte[first.length + second.length - 1];
+        System.arraycopy(first, 0, out, 0, first.length - 1);
+        out[first.length - 1] = ',';
+        System.arraycopy(second, 1, out, first.length, second.length - 1);
+        return out;
+    }
+
+    /** The object {@code {"name": value}}, {@code value} being serialized JSON. */
+    static byte[] member(String name, byte[] value) {
+        byte[] key = bytes(Map.of(name, 0));
+        // {"name":0} without its 0}
+        int prefix = key.length - 2;
+        byte[] out = new byte[prefix + value.length + 1];
+        System.arraycopy(key, 0, out, 0, prefix);
+        System.arraycopy(value, 0, out, prefix, value.length);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
     static byte[] bytes(Object body) {
         try {
             return MAPPER.writeValueAsBytes(body);

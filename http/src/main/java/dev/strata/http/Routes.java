@@ -53,6 +53,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -134,6 +135,15 @@ final class Routes {
     private Route withBody(String ns, BodyHandler handler) {
         return extractMaterializer(mat -> extractRequestEntity(entity -> call(ns, () -> {
             long start = System.nanoTime();
+            if (entity instanceof HttpEntity.Strict strict) {
+                // The body arrived whole with the request (an uncompressed body that fit the
+                // server's parsing buffer): read it where it is. toStrict would run a stream for it,
+                // with an actor of its own, costing more than a small query's whole parse.
+                if (strict.getData().size() > settings.maxRequestBytes()) {
+                    throw tooLarge();
+                }
+                return handle(ns, strict.getData().toArray(), start, handler);
+            }
             // The limit is enforced while the (decompressed) body streams in: a gzip bomb stops at
             // the limit instead of filling memory.
             return entity.toStrict(settings.requestTimeout().toMillis(), settings.maxRequestBytes(), mat)
@@ -145,22 +155,30 @@ final class Routes {
                             Throwable e = ErrorMapping.unwrap(error);
                             if (e instanceof EntityStreamSizeException || (e instanceof EntityStreamException ese
                                     && ese.info().summary().startsWith("Request too large"))) {
-                                throw new ApiError(413, "the request body is larger than the limit of "
-                                        + settings.maxRequestBytes() + " bytes (strata.http.max-request-size)");
+                                throw tooLarge();
                             }
                             throw ApiError.badRequest("cannot read the request body: " + e.getMessage());
                         }
                         return strict.getData().toArray();
                     }, Runnable::run)
-                    .thenCompose(bytes -> bytes.length <= INLINE_BODY_BYTES
-                            // A small body (a query, a small write) parses in tens of microseconds:
-                            // a hop to another pool would cost more than the parse itself.
-                            ? handler.handle(ns, bytes, start)
-                            // Parsing a large body is long CPU work: do it beside, not on, the
-                            // threads that run the actors.
-                            : CompletableFuture.supplyAsync(() -> handler.handle(ns, bytes, start), bodyExecutor)
-                                    .thenCompose(response -> response));
+                    .thenCompose(bytes -> handle(ns, bytes, start, handler));
         })));
+    }
+
+    private CompletionStage<HttpResponse> handle(String ns, byte[] bytes, long start, BodyHandler handler) {
+        return bytes.length <= INLINE_BODY_BYTES
+                // A small body (a query, a small write) parses in tens of microseconds: a hop to
+                // another pool would cost more than the parse itself.
+                ? handler.handle(ns, bytes, start)
+                // Parsing a large body is long CPU work: do it beside, not on, the threads that
+                // run the actors.
+                : CompletableFuture.supplyAsync(() -> handler.handle(ns, bytes, start), bodyExecutor)
+                        .thenCompose(response -> response);
+    }
+
+    private ApiError tooLarge() {
+        return new ApiError(413, "the request body is larger than the limit of " + settings.maxRequestBytes()
+                + " bytes (strata.http.max-request-size)");
     }
 
     /** Completes with the handler's response, or the mapped error if it throws or fails. */
@@ -205,7 +223,6 @@ final class Routes {
         if (QueryCodec.isMulti(json)) {
             QueryCodec.ParsedMulti multi = QueryCodec.parseMulti(json);
             return client.<List<QueryResult>>ask(ns, r -> new MultiQuery(multi.requests(), r)).thenApply(results -> {
-                Map<String, Object> out = new LinkedHashMap<>();
                 List<Map<String, Object>> bodies = new ArrayList<>();
                 if (multi.rrfOrNull() != null) {
                     int topK = multi.requests().stream().mapToInt(q -> q.topK()).max().orElse(QueryCodec.DEFAULT_TOP_K);
@@ -215,16 +232,20 @@ final class Routes {
                         bodies.add(Responses.result(result, multi.base64Vectors()));
                     }
                 }
-                out.put("results", bodies);
-                long returned = Json.bytes(bodies).length;
-                return Json.response(200, Responses.billingAndPerformance(out, results, returned, execution, start));
+                // Serialized once: the size of the results is billed, and the same bytes are sent.
+                byte[] returned = Json.bytes(bodies);
+                Map<String, Object> tail = Responses.billingAndPerformance(new LinkedHashMap<>(), results,
+                        returned.length, execution, start);
+                return Json.response(200, Json.concatObjects(Json.member("results", returned), Json.bytes(tail)));
             });
         }
         QueryCodec.ParsedQuery parsed = QueryCodec.parse(json);
         return client.<QueryResult>ask(ns, r -> new Query(parsed.request(), r)).thenApply(result -> {
-            Map<String, Object> out = Responses.result(result, parsed.base64Vectors());
-            long returned = Json.bytes(out).length;
-            return Json.response(200, Responses.billingAndPerformance(out, List.of(result), returned, execution, start));
+            // Serialized once: the size of the rows is billed, and the same bytes are sent.
+            byte[] returned = Json.bytes(Responses.result(result, parsed.base64Vectors()));
+            Map<String, Object> tail = Responses.billingAndPerformance(new LinkedHashMap<>(), List.of(result),
+                    returned.length, execution, start);
+            return Json.response(200, Json.concatObjects(returned, Json.bytes(tail)));
         });
     }
 

@@ -155,4 +155,21 @@ class WireCodecTest {
         assertEquals(List.of("a", "Eq", 1L), recall.filtersOrNull());
         assertEquals(25, QueryCodec.recall(Json.parse(new byte[0], false)).num());
     }
+
+    @Test
+    void joinedSerializedObjectsAreTheBytesOfTheJoinedMaps() {
+        Map<String, Object> rows = new java.util.LinkedHashMap<>();
+        rows.put("rows", List.of(Map.of("id", 1, "$dist", 0.25), Map.of("id", "é\"x")));
+        Map<String, Object> tail = new java.util.LinkedHashMap<>();
+        tail.put("billing", Map.of("billable_logical_bytes_returned", 42));
+        tail.put("performance", Map.of("cache_temperature", "hot"));
+        Map<String, Object> joined = new java.util.LinkedHashMap<>(rows);
+        joined.putAll(tail);
+        assertArrayEquals(Json.bytes(joined), Json.concatObjects(Json.bytes(rows), Json.bytes(tail)));
+        assertArrayEquals(Json.bytes(tail), Json.concatObjects(Json.bytes(Map.of()), Json.bytes(tail)));
+        assertArrayEquals(Json.bytes(rows), Json.concatObjects(Json.bytes(rows), Json.bytes(Map.of())));
+        assertArrayEquals(Json.bytes(Map.of("results", List.of(rows))),
+                Json.member("results", Json.bytes(List.of(rows))));
+        assertThrows(IllegalArgumentException.class, () -> Json.concatObjects(Json.bytes(List.of()), Json.bytes(tail)));
+    }
 }

@@ -154,8 +154,11 @@ final class QueryExecution {
         if (!snapshot.exists()) {
             return CompletableFuture.failedFuture(new NamespaceException.NotFound("namespace not found"));
         }
-        return CompletableFuture.supplyAsync(() -> new QueryExecution(snapshot, query, compute, false), compute)
-                .thenCompose(e -> QueryPlan.describe(snapshot, query, e.filter, compute));
+        // Validated and started inside the compute task: a thenCompose on the task's future would
+        // run on the caller (the entity's thread) whenever the task finished first.
+        return CompletableFuture.supplyAsync(() -> QueryPlan.describe(snapshot, query,
+                new QueryExecution(snapshot, query, compute, false).filter, compute), compute)
+                .thenCompose(plan -> plan);
     }
 
     private static CompletableFuture<QueryResult> start(Snapshot snapshot, QueryRequest query, Executor compute,
@@ -163,8 +166,13 @@ final class QueryExecution {
         if (!snapshot.exists()) {
             return CompletableFuture.failedFuture(new NamespaceException.NotFound("namespace not found"));
         }
-        return CompletableFuture.supplyAsync(() -> new QueryExecution(snapshot, query, compute, internal), compute)
-                .thenCompose(e -> e.aggregate ? e.aggregates() : e.execute());
+        // Validated and started inside the compute task: with a thenCompose on the task's future,
+        // the search itself ran on the caller (the entity's thread) whenever the task finished
+        // before thenCompose was reached.
+        return CompletableFuture.supplyAsync(() -> {
+            QueryExecution e = new QueryExecution(snapshot, query, compute, internal);
+            return e.aggregate ? e.aggregates() : e.execute();
+        }, compute).thenCompose(result -> result);
     }
 
     /** Live documents as of the snapshot: segments' unsuperseded rows plus the tail's newest upserts. */

@@ -44,7 +44,9 @@ public record NamespaceLayout(NamespaceName namespace) {
         if (n < 0) {
             throw new IllegalArgumentException("negative sequence number " + n);
         }
-        return String.format("%020d", n);
+        // Every strong query builds one (the key its consistency check probes): no Formatter.
+        String digits = Long.toString(n);
+        return "0".repeat(20 - digits.length()) + digits;
     }
 
     /** The sequence number a key under {@code prefix} ends with, or -1 if it is not one. */

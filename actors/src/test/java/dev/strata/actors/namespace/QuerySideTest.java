@@ -201,6 +201,46 @@ class QuerySideTest {
         }
     }
 
+    @Test
+    void queriesNeverSearchOnTheEntitysThreadEvenWhenComputeIsQuick() {
+        // Threads that read a segment's bytes (the reader has no memory tier: every query reads).
+        java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ObjectStore recording = new ForwardingObjectStore(store()) {
+            @Override
+            public CompletableFuture<byte[]> getRange(String key, ByteRange range) {
+                if (key.contains("/segments/")) {
+                    readers.add(Thread.currentThread().getName());
+                }
+                return delegate.getRange(key, range);
+            }
+        };
+        // A compute task handed over from another pool has finished when the hand-over returns,
+        // as it may on a fast pool: the caller then finds every stage it chains complete.
+        java.util.function.UnaryOperator<Executor> quick = compute -> task -> {
+            if (StrataThreads.onPool(StrataThreads.COMPUTE)) {
+                compute.execute(task);
+            } else {
+                CompletableFuture.runAsync(task, compute).join();
+            }
+        };
+        try (TestNode node = new TestNode(recording, SEGMENT_OF_40, null, quick)) {
+            populate(node);
+            readers.clear();
+            float[] q = {0.5f, 0.5f, 0.5f, 0.5f};
+            assertEquals(bruteForce(q, 5, id -> true), ids(node.queryOk(NS,
+                    new QueryRequest(q, false, null, false, 5, null, List.of("vector"), false, List.of(), false,
+                            Map.of(), List.of()))), "ANN over 60 documents is exact");
+            assertEquals(bruteForce(q, 3, id -> "red".equals(colors.get(id))),
+                    ids(node.queryOk(NS, exact(q, 3, List.of("color", "Eq", "red")))));
+            node.queryOk(NS, QueryRequest.orderBy("n", true, 3).includingAll());
+            node.queryOk(NS, aggregate(null, List.of("color"), 10, Map.of("count", List.of("Count"))));
+            assertFalse(readers.isEmpty(), "the queries read the segment");
+            for (String thread : readers) {
+                assertFalse(thread.contains("pekko.actor"), "a segment read was issued on " + thread);
+            }
+        }
+    }
+
     // ---- aggregates
 
     @Test

@@ -68,6 +68,12 @@ class SequencedLogTest {
         assertEquals("namespaces/a.b_c-1/wal/00000000000000000042",
                 new SequencedLog(null, new NamespaceLayout(new NamespaceName("a.b_c-1")).walPrefix()).key(42));
         assertEquals(42, NamespaceLayout.parseSequence("p/", "p/00000000000000000042"));
+        assertEquals("00000000000000000000", NamespaceLayout.sequence(0));
+        assertEquals("09223372036854775807", NamespaceLayout.sequence(Long.MAX_VALUE));
+        for (long n : new long[] {1, 9, 10, 12_345, 999_999_999_999L, 1L << 62}) {
+            assertEquals(String.format("%020d", n), NamespaceLayout.sequence(n));
+            assertEquals(n, NamespaceLayout.parseSequence("p/", "p/" + NamespaceLayout.sequence(n)));
+        }
         assertEquals(-1, NamespaceLayout.parseSequence("p/", "p/0000000000000000004x"));
     }
 }

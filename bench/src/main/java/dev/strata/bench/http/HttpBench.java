@@ -23,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,19 +53,23 @@ import tools.jackson.databind.json.JsonMapper;
  *       ({@code upsert_columns}, base64 vectors, ids = corpus rows), waits until the metadata
  *       reports the index up to date, and warms the namespace until queries report
  *       {@code cache_temperature: hot}.</li>
- *   <li>Overhead: one client, one query at a time, the same query alternately through HTTP
- *       ({@code java.net.http}, HTTP/1.1 keep-alive, JSON float array vector as the official
- *       clients send it, response body read as a string) and in-process (the same
- *       {@link NamespaceEntity} through the Cluster Sharding ask, no HTTP). The request body is
- *       built before timing and the response parsed after; the difference of the p50s is what
- *       the HTTP layer (transport, routing, JSON codec both ways) adds. Then each path runs the
- *       same queries as one batch, charged with the process's CPU time (client and server both:
- *       they share this JVM), a figure other load on the machine disturbs much less; and as a
- *       floor, {@code GET /strata/health} (no actor, no body) the same number of times.</li>
- *   <li>Throughput: {@code c} closed-loop HTTP clients for each {@code c} in {@code clients}
- *       sharing one keep-alive {@link HttpClient}, each sending the next query of the corpus's
- *       query rows for {@code seconds} seconds; reports queries/s, latency and recall@10 of
- *       the answers against exact ground truth.</li>
+ *   <li>Overhead: one client, one query at a time, the same query in turn through HTTP with a
+ *       lean client ({@link LoopbackClient}: one keep-alive socket written and read by the calling
+ *       thread), through HTTP with {@code java.net.http} (HTTP/1.1 keep-alive, as the official
+ *       clients' transports), and in-process (the same {@link NamespaceEntity} through the Cluster
+ *       Sharding ask, no HTTP); the request body is the JSON float array the official clients
+ *       send. Bodies are built before timing and responses parsed after; the difference of the
+ *       p50s is what the HTTP layer (transport, routing, JSON codec both ways) adds. Then each
+ *       path runs the same queries as one batch, charged with the process's CPU time (client and
+ *       server share this JVM), a figure other load on the machine disturbs much less, and with
+ *       the process's CPU time less the calling thread's ("server": for the lean client and the
+ *       in-process ask, the client's own work runs on the calling thread); and as a floor,
+ *       {@code GET /strata/health} (no actor, no body) the same number of times with each client.</li>
+ *   <li>Throughput: {@code c} closed-loop HTTP clients for each {@code c} in {@code clients},
+ *       each with its own lean keep-alive connection (or, with {@code -Dhttpbench.jdk-client=true},
+ *       sharing one {@link HttpClient}), each sending the next query of the corpus's query rows
+ *       for {@code seconds} seconds; reports queries/s, latency and recall@10 of the answers
+ *       against exact ground truth.</li>
  * </ol>
  * Every measurement is repeated {@code runs} times; the system load average is printed with each.
  * Clients and server share the machine's processors.
@@ -80,6 +85,8 @@ public final class HttpBench {
     private static final String NS = "bench-hot";
     private static final int BATCH = 2_000;
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Throughput through java.net.http (as before the lean client existed) instead of the lean client. */
+    private static final boolean JDK_CLIENT = Boolean.getBoolean("httpbench.jdk-client");
 
     public static void main(String[] args) {
         int status = 1;
@@ -156,15 +163,23 @@ public final class HttpBench {
 
             EntityRef<dev.strata.actors.namespace.NamespaceProtocol.Command> entity =
                     ClusterSharding.get(server.system()).entityRefFor(NamespaceEntity.TYPE_KEY, NS);
-            System.out.printf(Locale.ROOT, "%n| run | HTTP p50 ms | in-process p50 ms | added p50 ms | HTTP p99 ms "
-                    + "| in-process p99 ms | HTTP CPU µs/query | in-process CPU µs/query | added CPU µs/query "
-                    + "| health p50 ms | health CPU µs/request | recall@10 HTTP | recall@10 in-process | load (1 min) |%n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+            System.out.printf(Locale.ROOT, "%n| run | in-process p50 ms | HTTP p50 ms | added p50 ms "
+                    + "| HTTP p50 ms, JDK client | added p50 ms, JDK client | in-process p99 ms | HTTP p99 ms "
+                    + "| in-process CPU µs/query | HTTP CPU µs/query | added CPU µs/query "
+                    + "| in-process server CPU µs/query | HTTP server CPU µs/query | added server CPU µs/query "
+                    + "| HTTP CPU µs/query, JDK client | added CPU µs/query, JDK client "
+                    + "| health p50 ms | health CPU µs/request | health server CPU µs/request "
+                    + "| health p50 ms, JDK client | health CPU µs/request, JDK client "
+                    + "| recall@10 HTTP | recall@10 in-process | load (1 min) |%n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
             double[] added = new double[runs];
             for (int r = 0; r < runs; r++) {
                 added[r] = overhead(http, base, entity, bodies, requests, truth, overheadQueries, r);
             }
             System.out.printf(Locale.ROOT, "median added p50: %.3f ms%n", median(added));
+            System.out.printf(Locale.ROOT, "%nthroughput client: %s%n", JDK_CLIENT
+                    ? "java.net.http, one HttpClient shared by the client threads"
+                    : "one lean loopback connection per client thread");
 
             System.out.printf(Locale.ROOT, "%n| clients | run | queries/s | p50 ms | p99 ms | recall@10 | errors "
                     + "| load (1 min) |%n|---|---|---|---|---|---|---|---|%n");
@@ -270,80 +285,146 @@ public final class HttpBench {
     private static double overhead(HttpClient http, String base, EntityRef<dev.strata.actors.namespace.NamespaceProtocol.Command> entity,
                                    String[] bodies, QueryRequest[] requests, int[] truth, int count, int run)
             throws Exception {
-        long[] viaHttp = new long[count];
+        long[] viaLean = new long[count];
+        long[] viaJdk = new long[count];
         long[] inProcess = new long[count];
         double recallHttp = 0;
         double recallInProcess = 0;
         URI uri = URI.create(base + "/v2/namespaces/" + NS + "/query");
-        for (int i = 0; i < count; i++) {
-            int q = (run * count + i) % bodies.length;
-            // Alternate which path goes first, so drift in the machine's load hits both alike.
-            for (int side = 0; side < 2; side++) {
-                if ((side == 0) == (i % 2 == 0)) {
-                    long t = System.nanoTime();
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                                    .POST(HttpRequest.BodyPublishers.ofString(bodies[q]))
+        String path = "/v2/namespaces/" + NS + "/query";
+        byte[][] raw = new byte[bodies.length][];
+        for (int q = 0; q < bodies.length; q++) {
+            raw[q] = bodies[q].getBytes(StandardCharsets.UTF_8);
+        }
+        try (LoopbackClient lean = new LoopbackClient("127.0.0.1", uri.getPort())) {
+            for (int i = 0; i < count; i++) {
+                int q = (run * count + i) % bodies.length;
+                // Rotate which path goes first, so drift in the machine's load hits all alike.
+                for (int step = 0; step < 3; step++) {
+                    switch ((i + step) % 3) {
+                        case 0 -> {
+                            long t = System.nanoTime();
+                            LoopbackClient.Response r = lean.post(path, raw[q]);
+                            viaLean[i] = System.nanoTime() - t;
+                            recallHttp += GroundTruth.recall(truth, q, K, ids(r.status(), r.body()));
+                        }
+                        case 1 -> {
+                            long t = System.nanoTime();
+                            http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(bodies[q]))
                                     .header("Content-Type", "application/json").build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    viaHttp[i] = System.nanoTime() - t;
-                    recallHttp += GroundTruth.recall(truth, q, K, ids(r));
-                } else {
-                    QueryRequest request = requests[q];
-                    long t = System.nanoTime();
-                    QueryResult result = entity.<QueryResult>askWithStatus(reply -> new Query(request, reply),
-                            Duration.ofSeconds(30)).toCompletableFuture().get();
-                    inProcess[i] = System.nanoTime() - t;
-                    recallInProcess += GroundTruth.recall(truth, q, K,
-                            result.rows().stream().mapToInt(row -> ((Number) row.id()).intValue()).toArray());
+                                    HttpResponse.BodyHandlers.ofString());
+                            viaJdk[i] = System.nanoTime() - t;
+                        }
+                        default -> {
+                            QueryRequest request = requests[q];
+                            long t = System.nanoTime();
+                            QueryResult result = entity.<QueryResult>askWithStatus(reply -> new Query(request, reply),
+                                    Duration.ofSeconds(30)).toCompletableFuture().get();
+                            inProcess[i] = System.nanoTime() - t;
+                            recallInProcess += GroundTruth.recall(truth, q, K,
+                                    result.rows().stream().mapToInt(row -> ((Number) row.id()).intValue()).toArray());
+                        }
+                    }
                 }
             }
+            Percentiles l = Percentiles.of(viaLean);
+            Percentiles j = Percentiles.of(viaJdk);
+            Percentiles p = Percentiles.of(inProcess);
+            double added = l.p50Millis() - p.p50Millis();
+            // CPU time is far less sensitive than wall time to other processes on a shared machine:
+            // the same queries once more, each path as one batch, charged with this process's CPU
+            // time; "server" leaves out the calling thread's own (the lean client's or the ask's).
+            Cpu leanCpu = Cpu.of(count, () -> {
+                for (int i = 0; i < count; i++) {
+                    lean.post(path, raw[(run * count + i) % bodies.length]);
+                }
+            });
+            Cpu jdkCpu = Cpu.of(count, () -> {
+                for (int i = 0; i < count; i++) {
+                    http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(bodies[(run * count + i)
+                            % bodies.length])).header("Content-Type", "application/json").build(),
+                            HttpResponse.BodyHandlers.ofString());
+                }
+            });
+            Cpu inProcessCpu = Cpu.of(count, () -> {
+                for (int i = 0; i < count; i++) {
+                    QueryRequest request = requests[(run * count + i) % bodies.length];
+                    entity.<QueryResult>askWithStatus(reply -> new Query(request, reply), Duration.ofSeconds(30))
+                            .toCompletableFuture().get();
+                }
+            });
+            // The floor of any request: GET /strata/health asks no actor and parses no body.
+            long[] health = new long[count];
+            Cpu healthCpu = Cpu.of(count, () -> {
+                for (int i = 0; i < count; i++) {
+                    long t = System.nanoTime();
+                    lean.get("/strata/health");
+                    health[i] = System.nanoTime() - t;
+                }
+            });
+            long[] healthJdk = new long[count];
+            URI healthUri = URI.create(base + "/strata/health");
+            Cpu healthJdkCpu = Cpu.of(count, () -> {
+                for (int i = 0; i < count; i++) {
+                    long t = System.nanoTime();
+                    http.send(HttpRequest.newBuilder(healthUri).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    healthJdk[i] = System.nanoTime() - t;
+                }
+            });
+            if (run == 0) {
+                System.out.println("CPU by thread group, µs/request: query (lean client): " + leanCpu.byThread()
+                        + "; query (in-process): " + inProcessCpu.byThread() + "; health (lean client): "
+                        + healthCpu.byThread());
+            }
+            System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %.0f "
+                            + "| %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | %.0f | %.3f | %.0f | %.4f | %.4f | %s |%n",
+                    run + 1, p.p50Millis(), l.p50Millis(), added, j.p50Millis(), j.p50Millis() - p.p50Millis(),
+                    p.p99Millis(), l.p99Millis(),
+                    inProcessCpu.process(), leanCpu.process(), leanCpu.process() - inProcessCpu.process(),
+                    inProcessCpu.server(), leanCpu.server(), leanCpu.server() - inProcessCpu.server(),
+                    jdkCpu.process(), jdkCpu.process() - inProcessCpu.process(),
+                    Percentiles.of(health).p50Millis(), healthCpu.process(), healthCpu.server(),
+                    Percentiles.of(healthJdk).p50Millis(), healthJdkCpu.process(),
+                    recallHttp / count, recallInProcess / count, loadAverage());
+            return added;
         }
-        Percentiles h = Percentiles.of(viaHttp);
-        Percentiles p = Percentiles.of(inProcess);
-        double added = h.p50Millis() - p.p50Millis();
-        // CPU time is far less sensitive than wall time to other processes on a shared machine:
-        // the same queries once more, each path as one batch, charged with this process's CPU time.
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
-        for (int i = 0; i < count; i++) {
-            http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(bodies[(run * count + i)
-                    % bodies.length])).header("Content-Type", "application/json").build(),
-                    HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Work to charge with CPU time. */
+    @FunctionalInterface
+    private interface Batch {
+        void run() throws Exception;
+    }
+
+    /**
+     * The CPU time of a batch of {@code count} requests, per request: the whole process's, the
+     * process's without the calling thread's (what serving cost), and per group of threads.
+     */
+    private record Cpu(double process, double server, String byThread) {
+
+        static Cpu of(int count, Batch batch) throws Exception {
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> before = threadCpuTimes();
+            long process0 = os.getProcessCpuTime();
+            long caller0 = threads.getCurrentThreadCpuTime();
+            batch.run();
+            long caller = threads.getCurrentThreadCpuTime() - caller0;
+            long process = os.getProcessCpuTime() - process0;
+            return new Cpu(process / 1e3 / count, (process - caller) / 1e3 / count,
+                    cpuByThreadGroup(before, process, count));
         }
-        long cpu1 = os.getProcessCpuTime();
-        for (int i = 0; i < count; i++) {
-            QueryRequest request = requests[(run * count + i) % bodies.length];
-            entity.<QueryResult>askWithStatus(reply -> new Query(request, reply), Duration.ofSeconds(30))
-                    .toCompletableFuture().get();
-        }
-        long cpu2 = os.getProcessCpuTime();
-        // The floor of any request: GET /strata/health asks no actor and parses no body.
-        long[] health = new long[count];
-        URI healthUri = URI.create(base + "/strata/health");
-        Map<Long, Long> threadCpu = threadCpuTimes();
-        for (int i = 0; i < count; i++) {
-            long t = System.nanoTime();
-            http.send(HttpRequest.newBuilder(healthUri).GET().build(), HttpResponse.BodyHandlers.ofString());
-            health[i] = System.nanoTime() - t;
-        }
-        long cpu3 = os.getProcessCpuTime();
-        if (run == 0) {
-            printCpuByThreadGroup(threadCpu, cpu3 - cpu2, count);
-        }
-        double cpuHttp = (cpu1 - cpu0) / 1e3 / count;
-        double cpuInProcess = (cpu2 - cpu1) / 1e3 / count;
-        System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %.0f | %.3f | %.0f "
-                        + "| %.4f | %.4f | %s |%n",
-                run + 1, h.p50Millis(), p.p50Millis(), added, h.p99Millis(), p.p99Millis(), cpuHttp, cpuInProcess,
-                cpuHttp - cpuInProcess, Percentiles.of(health).p50Millis(), (cpu3 - cpu2) / 1e3 / count,
-                recallHttp / count, recallInProcess / count, loadAverage());
-        return added;
     }
 
     private static double throughput(HttpClient http, String base, String[] bodies, int[] truth, int clients,
                                      int seconds, int run) throws Exception {
         URI uri = URI.create(base + "/v2/namespaces/" + NS + "/query");
+        String path = uri.getPath();
+        byte[][] raw = new byte[bodies.length][];
+        for (int q = 0; q < bodies.length; q++) {
+            raw[q] = bodies[q].getBytes(StandardCharsets.UTF_8);
+        }
         AtomicInteger next = new AtomicInteger(run * 997);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         List<long[]> latencies = new ArrayList<>();
@@ -357,16 +438,26 @@ public final class HttpBench {
             latencies.add(mine);
             int me = c;
             new Thread(() -> {
-                try {
+                try (LoopbackClient lean = new LoopbackClient("127.0.0.1", uri.getPort())) {
                     while (System.nanoTime() < end) {
                         int q = Math.floorMod(next.getAndIncrement(), bodies.length);
                         long t = System.nanoTime();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                                        .POST(HttpRequest.BodyPublishers.ofString(bodies[q]))
-                                        .header("Content-Type", "application/json").build(),
-                                HttpResponse.BodyHandlers.ofString());
+                        int status;
+                        byte[] body;
+                        if (JDK_CLIENT) {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
+                                            .POST(HttpRequest.BodyPublishers.ofString(bodies[q]))
+                                            .header("Content-Type", "application/json").build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            status = r.statusCode();
+                            body = r.body().getBytes(StandardCharsets.UTF_8);
+                        } else {
+                            LoopbackClient.Response r = lean.post(path, raw[q]);
+                            status = r.status();
+                            body = r.body();
+                        }
                         long took = System.nanoTime() - t;
-                        if (r.statusCode() != 200) {
+                        if (status != 200) {
                             errors[me]++;
                             continue;
                         }
@@ -374,7 +465,7 @@ public final class HttpBench {
                             mine[answered[me]] = took;
                         }
                         answered[me]++;
-                        recallSums[me] += GroundTruth.recall(truth, q, K, ids(r));
+                        recallSums[me] += GroundTruth.recall(truth, q, K, ids(status, body));
                     }
                 } catch (IOException | InterruptedException e) {
                     errors[me]++;
@@ -419,10 +510,10 @@ public final class HttpBench {
     }
 
     /**
-     * Where the CPU time of the health requests went: per group of Java threads (names with the
-     * numbers taken out), and the rest of the process (GC, JIT compilers, the VM's own threads).
+     * Where the CPU time of a batch went: per group of Java threads (names with the numbers taken
+     * out), and the rest of the process (GC, JIT compilers, the VM's own threads).
      */
-    private static void printCpuByThreadGroup(Map<Long, Long> before, long processNanos, int requests) {
+    private static String cpuByThreadGroup(Map<Long, Long> before, long processNanos, int requests) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, Long> groups = new TreeMap<>();
         long javaThreads = 0;
@@ -438,12 +529,12 @@ public final class HttpBench {
             groups.merge(info.getThreadName().replaceAll("\\d+", "N"), used, Long::sum);
             javaThreads += used;
         }
-        StringBuilder b = new StringBuilder("health request CPU by thread group, µs/request:");
+        StringBuilder b = new StringBuilder();
         groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
-                .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.0f;", e.getKey(), e.getValue() / 1e3 / requests)));
-        b.append(String.format(Locale.ROOT, " outside Java threads (GC, JIT, VM) %.0f",
+                .forEach(e -> b.append(String.format(Locale.ROOT, "%s %.0f, ", e.getKey(), e.getValue() / 1e3 / requests)));
+        b.append(String.format(Locale.ROOT, "outside Java threads (GC, JIT, VM) %.0f",
                 (processNanos - javaThreads) / 1e3 / requests));
-        System.out.println(b);
+        return b.toString();
     }
 
     private static String queryBody(float[] v) {
@@ -455,10 +546,14 @@ public final class HttpBench {
     }
 
     private static int[] ids(HttpResponse<String> r) {
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("query failed: " + r.statusCode() + " " + r.body());
+        return ids(r.statusCode(), r.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int[] ids(int status, byte[] body) {
+        if (status != 200) {
+            throw new IllegalStateException("query failed: " + status + " " + new String(body, StandardCharsets.UTF_8));
         }
-        JsonNode rows = JSON.readTree(r.body()).get("rows");
+        JsonNode rows = JSON.readTree(body).get("rows");
         int[] ids = new int[rows.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = rows.get(i).get("id").asInt();

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 
 import dev.strata.http.metrics.StrataMetrics.Operation;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -14,6 +15,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  * namespace in the path, so labels stay bounded.
  */
 public final class RequestMetrics {
+
+    // Compiled once: String.replaceAll and a multi-character split compile their pattern on
+    // every call, and every request is classified.
+    private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
+    private static final Pattern SLASHES = Pattern.compile("/+");
 
     private RequestMetrics() {}
 
@@ -50,7 +56,7 @@ public final class RequestMetrics {
 
     /** The API operation of a request, from its method and path (e.g. POST /v2/namespaces/x/query). */
     static Operation classify(String method, String path) {
-        String[] parts = path.replaceAll("^/+|/+$", "").split("/+");
+        String[] parts = SLASHES.split(EDGE_SLASHES.matcher(path).replaceAll(""));
         boolean namespaces = parts.length >= 2 && (parts[0].equals("v1") || parts[0].equals("v2"))
                 && parts[1].equals("namespaces");
         if (!namespaces) {
