@@ -42,6 +42,8 @@ public final class QuantizedQuery {
     private final float boundPerNorm;
     /** Plane {@code j} of the query levels: word {@code w} at {@code planes[j·words + w]}. */
     private final int[] planes;
+    /** The query planes two words to a long, for scoring without vector population counts. */
+    private final long[] planePairs;
     /** Per-code integer inner products of the block being scored. */
     private int[] dots = new int[0];
     /** Rounding offsets of one residual once the stream is past the shared table. */
@@ -69,6 +71,7 @@ public final class QuantizedQuery {
         this.centre = ((1 << codeBits) - 1) / 2f;
         this.boundPerNorm = (float) (2 * RaBitQuantizer.EPSILON0 / Math.sqrt(Math.max(1, dimension - 1)));
         this.planes = new int[queryBits * words];
+        this.planePairs = new long[queryBits * ((words + 1) >>> 1)];
         this.drawnRounding = new float[dimension];
     }
 
@@ -140,10 +143,17 @@ public final class QuantizedQuery {
      * <p>With code levels {@code u[i] = Σ_b 2^b·code_b[i]} and query levels
      * {@code q[i] = Σ_j 2^j·plane_j[i]}, the inner product is
      * {@code ⟨u,q⟩ = Σ_b Σ_j 2^(b+j)·popcount(code_b ∧ plane_j)}, summed over the words. Each
-     * term is one loop over the block's codes for one code word, which the JIT vectorizes; the
-     * estimator's float arithmetic then runs on the vector kernels.
+     * term is one loop over the block's codes for one code word, which the JIT vectorizes where
+     * the processor has vector population counts (see {@link VectorUtil#VECTOR_POPCOUNT});
+     * elsewhere the codes are scored one by one with scalar ones. The estimator's float
+     * arithmetic then runs on the vector kernels.
      */
     public void estimateBlock(CodeBlock block, float[] estimates, float[] bounds) {
+        estimateBlock(block, estimates, bounds, VectorUtil.VECTOR_POPCOUNT);
+    }
+
+    /** {@link #estimateBlock}, its inner products summed word by word or code by code. */
+    void estimateBlock(CodeBlock block, float[] estimates, float[] bounds, boolean wordByWord) {
         if (block.quantizer() != quantizer) {
             throw new IllegalArgumentException("the block belongs to another quantizer");
         }
@@ -156,19 +166,23 @@ public final class QuantizedQuery {
             dots = new int[block.capacity()];
         }
         int[] dots = this.dots;
-        Arrays.fill(dots, 0, n, 0);
-        for (int b = 0; b < codeBits; b++) {
-            for (int w = 0; w < words; w++) {
-                int[] code = block.words[b * words + w];
-                if (queryBits == 4) {
-                    addFourPlanes(code, n, planes[w], planes[words + w], planes[2 * words + w],
-                            planes[3 * words + w], b, dots);
-                } else {
-                    for (int j = 0; j < queryBits; j++) {
-                        addPlane(code, n, planes[j * words + w], b + j, dots);
+        if (wordByWord) {
+            Arrays.fill(dots, 0, n, 0);
+            for (int b = 0; b < codeBits; b++) {
+                for (int w = 0; w < words; w++) {
+                    int[] code = block.words[b * words + w];
+                    if (queryBits == 4) {
+                        addFourPlanes(code, n, planes[w], planes[words + w],
+                                planes[2 * words + w], planes[3 * words + w], b, dots);
+                    } else {
+                        for (int j = 0; j < queryBits; j++) {
+                            addPlane(code, n, planes[j * words + w], b + j, dots);
+                        }
                     }
                 }
             }
+        } else {
+            dotsCodeByCode(block.words, n, dots);
         }
         float[][] factors = block.factors;
         VectorUtil.rabitqEstimates(n, dots, factors[RaBitQuantizer.CODE_SUM],
@@ -192,6 +206,67 @@ public final class QuantizedQuery {
             dots[c] += (Integer.bitCount(x & q0) + (Integer.bitCount(x & q1) << 1)
                     + (Integer.bitCount(x & q2) << 2) + (Integer.bitCount(x & q3) << 3)) << shift;
         }
+    }
+
+    /**
+     * The same inner products without vector population counts: two words at a time as one
+     * long, so each 64 dimensions cost one scalar population count per query plane.
+     */
+    private void dotsCodeByCode(int[][] rows, int n, int[] dots) {
+        int pairs = (words + 1) >>> 1;
+        long[] query = planePairs;
+        for (int j = 0; j < queryBits; j++) {
+            for (int p = 0; p < pairs; p++) {
+                query[j * pairs + p] = pair(planes, j * words, p, words);
+            }
+        }
+        Arrays.fill(dots, 0, n, 0);
+        int[] zeros = null;
+        for (int b = 0; b < codeBits; b++) {
+            for (int p = 0; p < pairs; p++) {
+                int w = b * words + 2 * p;
+                int[] low = rows[w];
+                int[] high;
+                if (2 * p + 1 < words) {
+                    high = rows[w + 1];
+                } else {
+                    high = zeros == null ? zeros = new int[n] : zeros;
+                }
+                if (queryBits == 4) {
+                    addFourPlanes(low, high, n, query[p], query[pairs + p], query[2 * pairs + p],
+                            query[3 * pairs + p], b, dots);
+                } else {
+                    for (int j = 0; j < queryBits; j++) {
+                        addPlane(low, high, n, query[j * pairs + p], b + j, dots);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #addFourPlanes(int[], int, int, int, int, int, int, int[])} on two words as a long. */
+    private static void addFourPlanes(int[] low, int[] high, int n, long q0, long q1, long q2,
+                                      long q3, int shift, int[] dots) {
+        for (int c = 0; c < n; c++) {
+            long x = (long) high[c] << 32 | (low[c] & 0xffff_ffffL);
+            dots[c] += (Long.bitCount(x & q0) + (Long.bitCount(x & q1) << 1)
+                    + (Long.bitCount(x & q2) << 2) + (Long.bitCount(x & q3) << 3)) << shift;
+        }
+    }
+
+    /** {@link #addPlane(int[], int, int, int, int[])} on two words as a long. */
+    private static void addPlane(int[] low, int[] high, int n, long plane, int shift, int[] dots) {
+        for (int c = 0; c < n; c++) {
+            long x = (long) high[c] << 32 | (low[c] & 0xffff_ffffL);
+            dots[c] += Long.bitCount(x & plane) << shift;
+        }
+    }
+
+    /** Words {@code 2p} and {@code 2p + 1} of the plane at {@code from} as one long. */
+    private static long pair(int[] plane, int from, int p, int words) {
+        int w = 2 * p;
+        long low = plane[from + w] & 0xffff_ffffL;
+        return w + 1 < words ? (long) plane[from + w + 1] << 32 | low : low;
     }
 
     /** {@code dots[c] += 2^shift · popcount(code[c] ∧ plane)}. */

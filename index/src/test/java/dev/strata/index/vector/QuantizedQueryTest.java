@@ -52,11 +52,18 @@ class QuantizedQueryTest {
             assertEquals(reference.norm2, fused.norm2());
             fused.estimateBlock(block, estimates, bounds);
             materialised.estimateBlock(block, materialisedEstimates, new float[block.size()]);
+            // Both ways of summing the inner products, whichever this processor uses.
+            float[] wordByWord = new float[block.size()];
+            float[] codeByCode = new float[block.size()];
+            fused.estimateBlock(block, wordByWord, new float[block.size()], true);
+            fused.estimateBlock(block, codeByCode, new float[block.size()], false);
             for (int c = 0; c < block.size(); c++) {
                 String where = "partition " + p + ", code " + c;
                 assertEquals(reference.estimate(block, c), estimates[c], 0f, where);
                 assertEquals(reference.bound(block, c), bounds[c], 0f, where);
                 assertEquals(estimates[c], materialisedEstimates[c], 0f, where);
+                assertEquals(estimates[c], wordByWord[c], 0f, where);
+                assertEquals(estimates[c], codeByCode[c], 0f, where);
             }
         }
     }
@@ -101,14 +108,22 @@ class QuantizedQueryTest {
         float[] residual = VectorUtilTest.randomVector(random, dimension);
         QuantizedQuery query = quantizer.newQuery();
         query.prepare(residual);
-        float[] before = new float[3];
-        query.estimateBlock(block, before, new float[3]);
-        block.words[0][1] ^= 1 << 3;
-        float[] after = new float[3];
-        query.estimateBlock(block, after, new float[3]);
-        assertEquals(before[0], after[0]);
-        assertFalse(before[1] == after[1], "a different code must give a different estimate");
-        assertEquals(before[2], after[2]);
+        // The last word of a plane too: the code-by-code path pairs words into longs.
+        for (int row : new int[] {0, quantizer.words() - 1}) {
+            for (boolean wordByWord : new boolean[] {true, false}) {
+                float[] before = new float[3];
+                query.estimateBlock(block, before, new float[3], wordByWord);
+                block.words[row][1] ^= 1 << 3;
+                float[] after = new float[3];
+                query.estimateBlock(block, after, new float[3], wordByWord);
+                block.words[row][1] ^= 1 << 3;
+                String where = "row " + row + (wordByWord ? ", word by word" : ", code by code");
+                assertEquals(before[0], after[0], where);
+                assertFalse(before[1] == after[1], "a different code must give a different estimate: "
+                        + where);
+                assertEquals(before[2], after[2], where);
+            }
+        }
     }
 
     @Test
