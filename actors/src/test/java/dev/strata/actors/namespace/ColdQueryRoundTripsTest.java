@@ -34,7 +34,6 @@ import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
@@ -123,7 +122,7 @@ class ColdQueryRoundTripsTest {
             QueryRequest request = QueryRequest.nearest(query, 10);
             QueryResult result = node.queryOk(NS, eventual ? request.eventually() : request);
             List<CountingObjectStore.Timed> timed = counting.timed();
-            int[] depth = rounds(timed);
+            int[] depth = CountingObjectStore.rounds(timed);
             int manifest = 0;
             int deepest = 0;
             for (int i = 0; i < timed.size(); i++) {
@@ -135,26 +134,6 @@ class ColdQueryRoundTripsTest {
             }
             return new Cold(result.rows().stream().map(Row::id).toList(), deepest - manifest);
         }
-    }
-
-    /** Each request's round: 1 + the deepest round among requests answered before it was sent. */
-    private static int[] rounds(List<CountingObjectStore.Timed> timed) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < timed.size(); i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingLong(i -> timed.get(i).sentNanos()));
-        int[] depth = new int[timed.size()];
-        for (int i : order) {
-            int before = 0;
-            for (int j : order) {
-                if (timed.get(j).answeredNanos() <= timed.get(i).sentNanos()) {
-                    before = Math.max(before, depth[j]);
-                }
-            }
-            depth[i] = before + 1;
-        }
-        return depth;
     }
 
     @Test

@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -269,7 +268,7 @@ public final class QueryTierBench {
                 List<CountingObjectStore.Timed> timed = node.counting().timed();
                 requests[t] = timed.size();
                 bytes[t] = node.counting().bytesRead();
-                int[] depth = rounds(timed);
+                int[] depth = CountingObjectStore.rounds(timed);
                 int manifestRound = 0;
                 int deepest = 0;
                 for (int i = 0; i < timed.size(); i++) {
@@ -288,26 +287,6 @@ public final class QueryTierBench {
         }
         return new Tier(Percentiles.of(nanos), temperatures, recall / trials, Percentiles.of(requests),
                 Percentiles.of(bytes), Percentiles.of(rounds), Percentiles.of(afterManifest));
-    }
-
-    /** Each request's round: 1 + the deepest round among requests answered before it was sent. */
-    static int[] rounds(List<CountingObjectStore.Timed> timed) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < timed.size(); i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingLong(i -> timed.get(i).sentNanos()));
-        int[] depth = new int[timed.size()];
-        for (int i : order) {
-            int before = 0;
-            for (int j : order) {
-                if (timed.get(j).answeredNanos() <= timed.get(i).sentNanos()) {
-                    before = Math.max(before, depth[j]);
-                }
-            }
-            depth[i] = before + 1;
-        }
-        return depth;
     }
 
     /** The first cold query's requests by round: what each sequential round trip is for. */

@@ -135,14 +135,9 @@ public final class IvfReader {
      */
     public static CompletableFuture<IvfReader> open(String resource, RangeSource source,
                                                     long offset, long length, Executor compute) {
-        Objects.requireNonNull(resource, "resource");
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(compute, "compute");
-        ByteRange section = ByteRange.ofLength(offset, length);
-        String name = resource + " IVF section " + section;
-        if (source.length() < section.end()) {
-            return CompletableFuture.failedFuture(new CorruptIndexException(name,
-                    "truncated: the object has only " + source.length() + " bytes"));
+        String name = sectionName(resource, source, offset, length, compute);
+        if (source.length() < offset + length) {
+            return CompletableFuture.failedFuture(truncated(name, source));
         }
         if (length < IvfFormat.HEADER_BYTES) {
             return CompletableFuture.failedFuture(new CorruptIndexException(name,
@@ -165,14 +160,9 @@ public final class IvfReader {
      */
     public static CompletableFuture<IvfReader> open(String resource, RangeSource source, long offset,
                                                     long length, long metaLength, Executor compute) {
-        Objects.requireNonNull(resource, "resource");
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(compute, "compute");
-        ByteRange section = ByteRange.ofLength(offset, length);
-        String name = resource + " IVF section " + section;
-        if (source.length() < section.end()) {
-            return CompletableFuture.failedFuture(new CorruptIndexException(name,
-                    "truncated: the object has only " + source.length() + " bytes"));
+        String name = sectionName(resource, source, offset, length, compute);
+        if (source.length() < offset + length) {
+            return CompletableFuture.failedFuture(truncated(name, source));
         }
         if (metaLength < IvfFormat.HEADER_BYTES || metaLength > length) {
             return CompletableFuture.failedFuture(new CorruptIndexException(name,
@@ -193,6 +183,20 @@ public final class IvfReader {
             return new IvfReader(name, source, offset, compute, header,
                     all.duplicate().position(headerEnd));
         }, compute);
+    }
+
+    /** Checks the arguments every open takes; returns the section's name for errors. */
+    private static String sectionName(String resource, RangeSource source, long offset,
+                                      long length, Executor compute) {
+        Objects.requireNonNull(resource, "resource");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(compute, "compute");
+        return resource + " IVF section " + ByteRange.ofLength(offset, length);
+    }
+
+    private static CorruptIndexException truncated(String name, RangeSource source) {
+        return new CorruptIndexException(name, "truncated: the object has only " + source.length()
+                + " bytes");
     }
 
     /** Bytes from the section's start through the partition table: what {@link #open} reads first. */

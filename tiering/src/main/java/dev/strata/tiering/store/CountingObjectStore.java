@@ -1,6 +1,8 @@
 package dev.strata.tiering.store;
 
 import dev.strata.index.io.ByteRange;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,29 @@ public final class CountingObjectStore implements ObjectStore {
 
     /** A recorded request with when it was sent and answered ({@link System#nanoTime()}). */
     public record Timed(Request request, long sentNanos, long answeredNanos) {}
+
+    /**
+     * The sequential round trip of each request: 1 + the deepest round among the requests
+     * answered before it was sent, so requests issued together share a round.
+     */
+    public static int[] rounds(List<Timed> timed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < timed.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong(i -> timed.get(i).sentNanos()));
+        int[] depth = new int[timed.size()];
+        for (int i : order) {
+            int before = 0;
+            for (int j : order) {
+                if (timed.get(j).answeredNanos() <= timed.get(i).sentNanos()) {
+                    before = Math.max(before, depth[j]);
+                }
+            }
+            depth[i] = before + 1;
+        }
+        return depth;
+    }
 
     private final ObjectStore delegate;
     private final Executor io;

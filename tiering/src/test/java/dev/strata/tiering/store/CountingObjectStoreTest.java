@@ -1,5 +1,6 @@
 package dev.strata.tiering.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -7,6 +8,7 @@ import dev.strata.config.StrataThreads;
 import dev.strata.index.io.ByteRange;
 import dev.strata.tiering.store.CountingObjectStore.Operation;
 import dev.strata.tiering.store.CountingObjectStore.Request;
+import dev.strata.tiering.store.CountingObjectStore.Timed;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,5 +97,21 @@ class CountingObjectStoreTest {
         assertEquals(500, store.count(Operation.GET_RANGE));
         assertEquals(500, store.requests().size());
         assertEquals(expectedBytes, store.bytesRead());
+    }
+
+    @Test
+    void requestsSentTogetherShareARoundAndDependentOnesStartTheNext() {
+        List<Timed> timed = List.of(
+                at(0, 10),   // round 1
+                at(12, 30),  // after the first: round 2
+                at(13, 25),  // sent with it: round 2
+                at(26, 40),  // after the 13..25 one only: round 3
+                at(5, 50),   // sent before anything was answered: round 1
+                at(51, 60)); // after everything: round 4
+        assertArrayEquals(new int[] {1, 2, 2, 3, 1, 4}, CountingObjectStore.rounds(timed));
+    }
+
+    private static Timed at(long sent, long answered) {
+        return new Timed(new Request(Operation.GET, "k", null, 0, true), sent, answered);
     }
 }
