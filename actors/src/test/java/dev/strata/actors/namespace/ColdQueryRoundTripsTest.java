@@ -123,15 +123,9 @@ class ColdQueryRoundTripsTest {
             QueryResult result = node.queryOk(NS, eventual ? request.eventually() : request);
             List<CountingObjectStore.Timed> timed = counting.timed();
             int[] depth = CountingObjectStore.rounds(timed);
-            int manifest = 0;
-            int deepest = 0;
-            for (int i = 0; i < timed.size(); i++) {
-                deepest = Math.max(deepest, depth[i]);
-                CountingObjectStore.Request r = timed.get(i).request();
-                if (r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/")) {
-                    manifest = Math.max(manifest, depth[i]);
-                }
-            }
+            int deepest = CountingObjectStore.deepestRound(timed, depth, r -> true);
+            int manifest = CountingObjectStore.deepestRound(timed, depth,
+                    r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/"));
             return new Cold(result.rows().stream().map(Row::id).toList(), deepest - manifest);
         }
     }

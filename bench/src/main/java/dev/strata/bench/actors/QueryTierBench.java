@@ -269,17 +269,10 @@ public final class QueryTierBench {
                 requests[t] = timed.size();
                 bytes[t] = node.counting().bytesRead();
                 int[] depth = CountingObjectStore.rounds(timed);
-                int manifestRound = 0;
-                int deepest = 0;
-                for (int i = 0; i < timed.size(); i++) {
-                    deepest = Math.max(deepest, depth[i]);
-                    CountingObjectStore.Request r = timed.get(i).request();
-                    if (r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/")) {
-                        manifestRound = Math.max(manifestRound, depth[i]);
-                    }
-                }
+                int deepest = CountingObjectStore.deepestRound(timed, depth, r -> true);
                 rounds[t] = deepest;
-                afterManifest[t] = deepest - manifestRound;
+                afterManifest[t] = deepest - CountingObjectStore.deepestRound(timed, depth,
+                        r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/"));
                 if (t == 0) {
                     printRequests(timed, depth, ns);
                 }

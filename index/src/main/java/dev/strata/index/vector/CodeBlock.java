@@ -2,6 +2,8 @@ package dev.strata.index.vector;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 
 /**
  * The RaBitQ codes and factors of a run of vectors (one partition), laid out for scoring many
@@ -68,12 +70,14 @@ public final class CodeBlock {
                     + " bytes, not " + in.remaining());
         }
         ByteBuffer block = in.slice().order(ByteOrder.LITTLE_ENDIAN);
+        IntBuffer ints = block.asIntBuffer();
         for (int row = 0; row < words.length; row++) {
-            block.asIntBuffer().get((int) ((long) row * count), words[row], 0, count);
+            ints.get(row * count, words[row], 0, count);
         }
+        FloatBuffer floats = block.asFloatBuffer();
         int factorsFrom = words.length * count;
         for (int f = 0; f < factors.length; f++) {
-            block.asFloatBuffer().get(factorsFrom + f * count, factors[f], 0, count);
+            floats.get(factorsFrom + f * count, factors[f], 0, count);
         }
         size = count;
     }
@@ -81,14 +85,14 @@ public final class CodeBlock {
     /** Writes the serialized form to {@code out} at its position, advancing it. */
     public void write(ByteBuffer out) {
         ByteBuffer block = out.slice().order(ByteOrder.LITTLE_ENDIAN);
+        IntBuffer ints = block.asIntBuffer();
         for (int[] row : words) {
-            block.asIntBuffer().put(row, 0, size);
-            block.position(block.position() + size * Integer.BYTES);
+            ints.put(row, 0, size);
         }
+        FloatBuffer floats = block.position(ints.position() * Integer.BYTES).asFloatBuffer();
         for (float[] factor : factors) {
-            block.asFloatBuffer().put(factor, 0, size);
-            block.position(block.position() + size * Float.BYTES);
+            floats.put(factor, 0, size);
         }
-        out.position(out.position() + block.position());
+        out.position(out.position() + block.position() + floats.position() * Float.BYTES);
     }
 }

@@ -44,6 +44,8 @@ public final class QuantizedQuery {
     private final int[] planes;
     /** The query planes two words to a long, for scoring without vector population counts. */
     private final long[] planePairs;
+    /** The missing high half of the last long of a plane of an odd number of words. */
+    private int[] zeroWords = new int[0];
     /** Per-code integer inner products of the block being scored. */
     private int[] dots = new int[0];
     /** Rounding offsets of one residual once the stream is past the shared table. */
@@ -221,17 +223,14 @@ public final class QuantizedQuery {
             }
         }
         Arrays.fill(dots, 0, n, 0);
-        int[] zeros = null;
+        if ((words & 1) == 1 && zeroWords.length < n) {
+            zeroWords = new int[rows[0].length];
+        }
         for (int b = 0; b < codeBits; b++) {
             for (int p = 0; p < pairs; p++) {
                 int w = b * words + 2 * p;
                 int[] low = rows[w];
-                int[] high;
-                if (2 * p + 1 < words) {
-                    high = rows[w + 1];
-                } else {
-                    high = zeros == null ? zeros = new int[n] : zeros;
-                }
+                int[] high = 2 * p + 1 < words ? rows[w + 1] : zeroWords;
                 if (queryBits == 4) {
                     addFourPlanes(low, high, n, query[p], query[pairs + p], query[2 * pairs + p],
                             query[3 * pairs + p], b, dots);

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -70,6 +71,20 @@ public final class CountingObjectStore implements ObjectStore {
             depth[i] = before + 1;
         }
         return depth;
+    }
+
+    /**
+     * The deepest of {@code rounds} (from {@link #rounds}) among the requests {@code which}
+     * accepts; 0 when it accepts none.
+     */
+    public static int deepestRound(List<Timed> timed, int[] rounds, Predicate<Request> which) {
+        int deepest = 0;
+        for (int i = 0; i < timed.size(); i++) {
+            if (which.test(timed.get(i).request())) {
+                deepest = Math.max(deepest, rounds[i]);
+            }
+        }
+        return deepest;
     }
 
     private final ObjectStore delegate;

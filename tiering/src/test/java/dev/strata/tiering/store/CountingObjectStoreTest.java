@@ -108,7 +108,12 @@ class CountingObjectStoreTest {
                 at(26, 40),  // after the 13..25 one only: round 3
                 at(5, 50),   // sent before anything was answered: round 1
                 at(51, 60)); // after everything: round 4
-        assertArrayEquals(new int[] {1, 2, 2, 3, 1, 4}, CountingObjectStore.rounds(timed));
+        int[] rounds = CountingObjectStore.rounds(timed);
+        assertArrayEquals(new int[] {1, 2, 2, 3, 1, 4}, rounds);
+        assertEquals(4, CountingObjectStore.deepestRound(timed, rounds, r -> true));
+        Request third = timed.get(3).request();
+        assertEquals(3, CountingObjectStore.deepestRound(timed, rounds, r -> r == third));
+        assertEquals(0, CountingObjectStore.deepestRound(timed, rounds, r -> false));
     }
 
     private static Timed at(long sent, long answered) {
