@@ -231,7 +231,7 @@ class MemoryPageCacheTest {
     void aZeroBudgetPassesEveryReadThrough() throws Exception {
         FakeColdSource model = new FakeColdSource(GEOMETRY);
         ObjectId object = model.add("segments/f", randomBytes(new Random(6), 4096 + 1));
-        CacheSettings noMemory = new CacheSettings(4096, 0, Path.of("ssd"), 0, 4096, 0);
+        CacheSettings noMemory = new CacheSettings(4096, 0, 0, Path.of("ssd"), 0, 4096, 0);
         MemoryPageCache cache = MemoryPageCache.create(noMemory, model, Runnable::run);
         long[] indexes = {0, 1};
         for (int round = 0; round < 2; round++) {

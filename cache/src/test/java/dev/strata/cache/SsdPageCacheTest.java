@@ -344,12 +344,12 @@ class SsdPageCacheTest {
     void isConfiguredFromCacheSettings() throws Exception {
         FakeColdSource model = new FakeColdSource(GEOMETRY);
         int regionSize = 4 * PAGE;
-        CacheSettings on = new CacheSettings(PAGE, 0, dir.resolve("ssd"), 5L * regionSize + 100, regionSize, 0);
+        CacheSettings on = new CacheSettings(PAGE, 0, 0, dir.resolve("ssd"), 5L * regionSize + 100, regionSize, 0);
         try (IoPool io = new IoPool(); SsdPageCache cache = SsdPageCache.create(on, model, io.executor)) {
             assertEquals(5, cache.regionCount());
             assertEquals(5L * regionSize, Files.size(dir.resolve("ssd").resolve(SsdPageCache.FILE_NAME)));
         }
-        CacheSettings off = new CacheSettings(PAGE, 0, dir, 0, regionSize, 0);
+        CacheSettings off = new CacheSettings(PAGE, 0, 0, dir, 0, regionSize, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SsdPageCache.create(off, model, Runnable::run));
         assertTrue(e.getMessage().contains("strata.cache.ssd.size"), e.getMessage());

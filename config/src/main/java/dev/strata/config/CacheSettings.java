@@ -8,16 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The cache tiers: the node-wide memory budget, the SSD tier's file, the page size both track,
- * and the window within which range reads are coalesced into one request.
+ * The cache tiers: the node-wide memory budgets (pages, and values decoded from them), the SSD
+ * tier's file, the page size both track, and the window within which range reads are coalesced
+ * into one request.
  */
-public record CacheSettings(
-        int pageSize, long memoryBytes, Path ssdDirectory, long ssdBytes, int regionSize, int coalesceWindow) {
+public record CacheSettings(int pageSize, long memoryBytes, long decodedBytes, Path ssdDirectory, long ssdBytes,
+                            int regionSize, int coalesceWindow) {
 
     public CacheSettings {
         require(pageSize > 0 && pageSize % 4096 == 0, "cache.page-size", pageSize,
                 "must be a positive multiple of 4 KiB (4096 bytes)");
         require(memoryBytes >= 0, "cache.memory.size", memoryBytes, "must not be negative");
+        require(decodedBytes >= 0, "cache.memory.decoded-size", decodedBytes, "must not be negative");
         require(ssdBytes >= 0, "cache.ssd.size", ssdBytes, "must not be negative");
         require(regionSize > 0 && regionSize % 4096 == 0, "cache.ssd.region-size", regionSize,
                 "must be a positive multiple of 4 KiB (4096 bytes)");
@@ -37,6 +39,7 @@ public record CacheSettings(
         CacheSettings settings = new CacheSettings(
                 intBytes(c, "page-size"),
                 c.getBytes("strata.cache.memory.size"),
+                c.getBytes("strata.cache.memory.decoded-size"),
                 Path.of(c.getString("strata.cache.ssd.directory")),
                 c.getBytes("strata.cache.ssd.size"),
                 intBytes(c, "ssd.region-size"),

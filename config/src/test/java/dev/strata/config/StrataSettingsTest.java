@@ -35,6 +35,7 @@ class StrataSettingsTest {
         assertEquals(8080, s.http().port());
         assertEquals(4096, s.cache().pageSize());
         assertEquals(512L << 20, s.cache().memoryBytes());
+        assertEquals(256L << 20, s.cache().decodedBytes());
         assertEquals(256 << 10, s.cache().coalesceWindow());
         assertTrue(s.cache().ssdEnabled());
         assertTrue(Files.isDirectory(tmp.resolve("ssd")), "the SSD directory is created at start-up");
@@ -56,6 +57,7 @@ class StrataSettingsTest {
     @Test
     void errorsNameTheKey() {
         assertTrue(failure("strata.cache.memory.size = -1").contains("strata.cache.memory.size"));
+        assertTrue(failure("strata.cache.memory.decoded-size = -1").contains("strata.cache.memory.decoded-size"));
         assertTrue(failure("strata.cache.ssd.region-size = 5000").contains("strata.cache.ssd.region-size"));
         assertTrue(failure("strata.cache.page-size = 1000").contains("strata.cache.page-size"));
         assertTrue(failure("strata.storage.kind = ftp").contains("strata.storage.kind"));

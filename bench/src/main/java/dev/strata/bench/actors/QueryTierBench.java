@@ -91,9 +91,9 @@ public final class QueryTierBench {
             load(nodes, work, ns, n);
 
             Path ssd = Files.createTempDirectory(work, "tier-ssd");
-            CacheSettings hot = new CacheSettings(4096, 3L << 30, ssd, 0, 4 << 20, 256 << 10);
-            CacheSettings warm = new CacheSettings(4096, 16L << 20, ssd, 6L << 30, 4 << 20, 256 << 10);
-            CacheSettings cold = new CacheSettings(4096, 512L << 20, ssd, 0, 4 << 20, 256 << 10);
+            CacheSettings hot = new CacheSettings(4096, 3L << 30, 256L << 20, ssd, 0, 4 << 20, 256 << 10);
+            CacheSettings warm = new CacheSettings(4096, 16L << 20, 0, ssd, 6L << 30, 4 << 20, 256 << 10);
+            CacheSettings cold = new CacheSettings(4096, 512L << 20, 256L << 20, ssd, 0, 4 << 20, 256 << 10);
             for (boolean eventual : new boolean[] {false, true}) {
                 String consistency = eventual ? " eventual" : " strong";
                 report("hot" + consistency, repeated(nodes, hot, ns, queries, truth, eventual));
@@ -149,7 +149,7 @@ public final class QueryTierBench {
     // ---- loading
 
     private static void load(Nodes nodes, Path work, String ns, int n) throws Exception {
-        try (Node node = nodes.start(new CacheSettings(4096, 256L << 20, work, 0, 4 << 20, 256 << 10), false)) {
+        try (Node node = nodes.start(new CacheSettings(4096, 256L << 20, 0, work, 0, 4 << 20, 256 << 10), false)) {
             ObjectStore store = node.storage().store();
             Manifest existing = BenchNode.newestManifest(store, ns);
             if (existing != null && existing.indexedThrough() > 0 && !hasUnindexedWal(store, ns, existing)) {

@@ -77,32 +77,41 @@ final class StorageMetrics implements MeteredObjectStore.Listener {
     void bind(TieredStorage storage) {
         SsdPageCache ssd = storage.ssd();
         Supplier<MemoryCacheStats> memory = () -> storage.memory().stats();
+        // The decoded cache (verified code blocks kept beside the memory tier) counts values, not pages.
+        Supplier<MemoryCacheStats> decoded = () -> storage.decoded().stats();
         Supplier<SsdCacheStats> ssdStats = ssd == null ? () -> null : ssd::stats;
 
         CounterWithCallback.builder().name("strata_cache_hits")
-                .help("Pages found in a cache tier").labelNames("tier")
+                .help("Pages (decoded: values) found in a cache tier").labelNames("tier")
                 .callback(cb -> {
                     cb.call(memory.get().hits(), "memory");
+                    cb.call(decoded.get().hits(), "decoded");
                     SsdCacheStats s = ssdStats.get();
                     cb.call(s == null ? 0 : s.hits(), "ssd");
                 }).register(registry);
         CounterWithCallback.builder().name("strata_cache_misses")
-                .help("Pages a cache tier had to ask the colder tier for").labelNames("tier")
+                .help("Pages (decoded: values) a cache tier had to ask the colder tier for").labelNames("tier")
                 .callback(cb -> {
                     cb.call(memory.get().misses(), "memory");
+                    cb.call(decoded.get().misses(), "decoded");
                     SsdCacheStats s = ssdStats.get();
                     cb.call(s == null ? 0 : s.misses(), "ssd");
                 }).register(registry);
         CounterWithCallback.builder().name("strata_cache_evictions")
-                .help("Pages (memory) or regions (ssd) evicted to make room").labelNames("tier")
+                .help("Pages (memory), values (decoded) or regions (ssd) evicted to make room").labelNames("tier")
                 .callback(cb -> {
                     cb.call(memory.get().evictions(), "memory");
+                    cb.call(decoded.get().evictions(), "decoded");
                     SsdCacheStats s = ssdStats.get();
                     cb.call(s == null ? 0 : s.evictions(), "ssd");
                 }).register(registry);
         GaugeWithCallback.builder().name("strata_cache_held_bytes")
-                .help("Page bytes the memory tier holds now").labelNames("tier")
-                .callback(cb -> cb.call(memory.get().bytesHeld(), "memory")).register(registry);
+                .help("Bytes the memory tier holds now: page bytes, or the decoded values' heap estimate")
+                .labelNames("tier")
+                .callback(cb -> {
+                    cb.call(memory.get().bytesHeld(), "memory");
+                    cb.call(decoded.get().bytesHeld(), "decoded");
+                }).register(registry);
         CounterWithCallback.builder().name("strata_cache_ssd_written_bytes")
                 .help("Bytes written into the SSD tier's cache file").callback(cb -> {
                     SsdCacheStats s = ssdStats.get();

@@ -29,7 +29,8 @@ import org.roaringbitmap.RoaringBitmap;
  * <p>Implementation notes. {@link #open} reads the header and then the centroids and partition
  * table (both small) once and keeps them, with the rotated centroids, on the heap. An approximate
  * {@link #search} then issues at most two sequential reads: one for the code blocks of every
- * chosen partition together (so the tier below can coalesce them), and one for the vector
+ * chosen partition together (so the tier below can coalesce them; a source with a memory
+ * tier keeps them verified and decoded, and then answers without reading), and one for the vector
  * records of every rerank candidate together. Each read's future may complete on an I/O
  * thread, so every continuation that computes hops to the {@code compute} executor with
  * {@code thenApplyAsync}. Scoring keeps the candidates whose RaBitQ lower bound is not beaten by
@@ -263,7 +264,7 @@ public final class IvfReader {
         }
         float[] scanQuery = searchQuery;
         int cap = (int) Math.min(Integer.MAX_VALUE, (long) k * params.rerankMultiple());
-        return source.read(ranges)
+        return source.readDecoded(ranges, new CodeBlocks(probes), compute)
                 .thenApplyAsync(blocks -> scan(scanQuery, k, cap, probes, blocks, allowedOrNull),
                         compute)
                 .thenCompose(candidates -> rerank(q, k, candidates));
@@ -411,7 +412,7 @@ public final class IvfReader {
     }
 
     /** Scores the codes of the probed partitions; returns rerank candidates, ascending. */
-    private int[] scan(float[] q, int k, int cap, int[] probes, List<ByteBuffer> blocks,
+    private int[] scan(float[] q, int k, int cap, int[] probes, List<CodeBlock> blocks,
                        RoaringBitmap allowed) {
         int largest = 0;
         int total = 0;
@@ -419,7 +420,6 @@ public final class IvfReader {
             largest = Math.max(largest, partitionCount[p]);
             total += partitionCount[p];
         }
-        CodeBlock block = quantizer.newBlock(largest);
         float[] blockEstimate = new float[largest];
         float[] blockBound = new float[largest];
         float[] rotatedQuery = new float[dimension];
@@ -429,13 +429,11 @@ public final class IvfReader {
         // seen) only falls, so a code whose lower bound is above it now never becomes one.
         Candidates candidates = new Candidates(Math.min(total, 4096));
         KthSmallest upper = new KthSmallest(k);
-        CRC32C crc = new CRC32C();
         for (int i = 0; i < probes.length; i++) {
             int p = probes[i];
             int n = partitionCount[p];
-            loadCodeBlock(p, blocks.get(i), crc, block);
             quantized.prepare(rotatedQuery, rotatedCentroids, p * dimension);
-            quantized.estimateBlock(block, blockEstimate, blockBound);
+            quantized.estimateBlock(blocks.get(i), blockEstimate, blockBound);
             int first = partitionFirst[p];
             if (allowed == null) {
                 for (int j = 0; j < n; j++) {
@@ -496,20 +494,45 @@ public final class IvfReader {
         return ((long) bits << 32) | id;
     }
 
-    /** Verifies the code block of partition {@code p} read into {@code buffer} and loads it. */
-    private void loadCodeBlock(int p, ByteBuffer buffer, CRC32C crc, CodeBlock block) {
-        int length = partitionCount[p] * quantizer.bytesPerVector();
-        if (buffer.remaining() != length) {
-            throw corrupt("read of partition " + p + " code block returned "
-                    + buffer.remaining() + " of " + length + " bytes");
+    /**
+     * Verifies the code blocks of the probed partitions and decodes each into a block of its
+     * own, which the source may keep for later searches.
+     */
+    private final class CodeBlocks implements RangeSource.Decoder<CodeBlock> {
+        private final int[] probes;
+
+        CodeBlocks(int[] probes) {
+            this.probes = probes;
         }
-        crc.reset();
-        crc.update(buffer.slice());
-        if ((int) crc.getValue() != codeCrc[p]) {
-            throw corrupt("code block of partition " + p + " "
-                    + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
+
+        @Override
+        public Class<CodeBlock> type() {
+            return CodeBlock.class;
         }
-        block.read(buffer, partitionCount[p]);
+
+        @Override
+        public CodeBlock decode(int index, ByteBuffer buffer) {
+            int p = probes[index];
+            int length = partitionCount[p] * quantizer.bytesPerVector();
+            if (buffer.remaining() != length) {
+                throw corrupt("read of partition " + p + " code block returned "
+                        + buffer.remaining() + " of " + length + " bytes");
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(buffer.slice());
+            if ((int) crc.getValue() != codeCrc[p]) {
+                throw corrupt("code block of partition " + p + " "
+                        + absolute(codeOffset[p], codeOffset[p] + length) + " fails its checksum");
+            }
+            CodeBlock block = quantizer.newBlock(partitionCount[p]);
+            block.read(buffer, partitionCount[p]);
+            return block;
+        }
+
+        @Override
+        public long weight(CodeBlock block) {
+            return block.heapBytes();
+        }
     }
 
     /** Exact distances for the given ascending ordinals, in one read. */

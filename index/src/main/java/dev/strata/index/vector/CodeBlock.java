@@ -20,8 +20,9 @@ import java.nio.IntBuffer;
  * little-endian int32, then the {@link RaBitQuantizer#FACTORS} factor rows, each {@code n}
  * little-endian float32: {@code n ×} {@link RaBitQuantizer#bytesPerVector()} bytes.
  *
- * <p>Mutable scratch space: a search reads one partition after another into the same block.
- * Not thread-safe.
+ * <p>A block is filled once ({@link #read}, or by {@link RaBitQuantizer.Encoder}) and then only
+ * read: searches share decoded blocks that a source keeps in memory, across threads, once it
+ * has published them safely. Filling is not thread-safe.
  */
 public final class CodeBlock {
 
@@ -53,6 +54,11 @@ public final class CodeBlock {
 
     public int capacity() {
         return factors[0].length;
+    }
+
+    /** About the heap bytes the block holds: its arrays and their headers. */
+    public long heapBytes() {
+        return (long) (words.length + factors.length) * (16L + 4L * capacity()) + 64;
     }
 
     /**

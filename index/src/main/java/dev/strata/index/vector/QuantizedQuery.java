@@ -156,7 +156,7 @@ public final class QuantizedQuery {
 
     /** {@link #estimateBlock}, its inner products summed word by word or code by code. */
     void estimateBlock(CodeBlock block, float[] estimates, float[] bounds, boolean wordByWord) {
-        if (block.quantizer() != quantizer) {
+        if (!block.quantizer().equals(quantizer)) {
             throw new IllegalArgumentException("the block belongs to another quantizer");
         }
         int n = block.size();

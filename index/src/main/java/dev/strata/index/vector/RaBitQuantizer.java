@@ -101,6 +101,17 @@ public final class RaBitQuantizer {
         return codeWords() * Integer.BYTES + FACTORS * Float.BYTES;
     }
 
+    /** Quantizers of one dimension and bit width encode and score alike. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RaBitQuantizer other && other.dimension == dimension && other.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * dimension + bits;
+    }
+
     /** An empty block for up to {@code capacity} codes. */
     public CodeBlock newBlock(int capacity) {
         return new CodeBlock(this, capacity);

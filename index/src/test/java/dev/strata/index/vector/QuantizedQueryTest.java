@@ -135,8 +135,10 @@ class QuantizedQueryTest {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> query.estimateBlock(block, new float[3], new float[4]));
         assertThrows(IllegalArgumentException.class,
-                () -> query.estimateBlock(new RaBitQuantizer(384, 1).newBlock(4), new float[4],
+                () -> query.estimateBlock(new RaBitQuantizer(384, 2).newBlock(4), new float[4],
                         new float[4]));
+        // Blocks of an equal quantizer (the same segment opened again) are scored.
+        query.estimateBlock(new RaBitQuantizer(384, 1).newBlock(4), new float[4], new float[4]);
         assertThrows(IndexOutOfBoundsException.class,
                 () -> query.prepare(new float[384], new float[384], 1));
         float[] estimates = new float[4];

@@ -1,9 +1,11 @@
 package dev.strata.tiering.read;
 
+import dev.strata.cache.DecodedCache;
 import dev.strata.cache.ObjectId;
 import dev.strata.cache.Page;
 import dev.strata.cache.PageGeometry;
 import dev.strata.cache.PageSource;
+import dev.strata.cache.Tier;
 import dev.strata.index.io.ByteRange;
 import dev.strata.index.io.RangeSource;
 import java.nio.ByteBuffer;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Reads byte ranges of immutable objects through a chain of page tiers (memory → SSD → object
@@ -19,12 +22,17 @@ import java.util.concurrent.CompletableFuture;
  * one call (each tier passes only its gaps down, and the object store coalesces what is left),
  * then the ranges are cut back out of the pages. Every page's tier is recorded in the caller's
  * {@link ReadStats}, from which the API reports a query as hot, warm or cold.
+ *
+ * <p>Ranges read to be decoded ({@link RangeSource#readDecoded}) are answered from the
+ * {@link DecodedCache} where it holds them; such a range counts as one page the memory tier
+ * served.
  */
 public final class TieredReader {
 
     private final PageSource tiers;
     private final PageGeometry geometry;
     private final TierTraffic traffic;
+    private final DecodedCache decoded;
 
     public TieredReader(PageSource tiers, PageGeometry geometry) {
         this(tiers, geometry, new TierTraffic());
@@ -32,9 +40,15 @@ public final class TieredReader {
 
     /** A reader that also adds every page it serves to the node-wide {@code traffic}. */
     public TieredReader(PageSource tiers, PageGeometry geometry, TierTraffic traffic) {
+        this(tiers, geometry, traffic, DecodedCache.NONE);
+    }
+
+    /** A reader that also keeps decoded ranges in {@code decoded}. */
+    public TieredReader(PageSource tiers, PageGeometry geometry, TierTraffic traffic, DecodedCache decoded) {
         this.tiers = tiers;
         this.geometry = geometry;
         this.traffic = traffic;
+        this.decoded = decoded;
     }
 
     /** The pages and bytes this reader has served, per tier. */
@@ -54,7 +68,60 @@ public final class TieredReader {
             public CompletableFuture<List<ByteBuffer>> read(List<ByteRange> ranges) {
                 return TieredReader.this.read(object, ranges, stats);
             }
+
+            @Override
+            public <T> CompletableFuture<List<T>> readDecoded(List<ByteRange> ranges, Decoder<T> decoder,
+                                                             Executor executor) {
+                if (!decoded.enabled()) {
+                    return RangeSource.super.readDecoded(ranges, decoder, executor);
+                }
+                return TieredReader.this.readDecoded(object, ranges, decoder, executor, stats);
+            }
         };
+    }
+
+    /**
+     * Decoded values of {@code ranges} of {@code object}, in request order: those the decoded
+     * cache holds at once, the others read through the tiers in one call, decoded on
+     * {@code executor} and kept.
+     */
+    private <T> CompletableFuture<List<T>> readDecoded(ObjectId object, List<ByteRange> ranges,
+                                                      RangeSource.Decoder<T> decoder, Executor executor,
+                                                      ReadStats stats) {
+        Object[] values = new Object[ranges.size()];
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            ByteRange r = ranges.get(i);
+            values[i] = decoded.get(new DecodedCache.Key(object, r.start(), r.end(), decoder.type()), decoder.type());
+            if (values[i] == null) {
+                missing.add(i);
+            } else {
+                stats.record(Tier.MEMORY, r.intLength());
+                traffic.record(Tier.MEMORY, r.intLength());
+            }
+        }
+        if (missing.isEmpty()) {
+            return CompletableFuture.completedFuture(typed(values, decoder));
+        }
+        List<ByteRange> reads = missing.stream().map(ranges::get).toList();
+        return read(object, reads, stats).thenApplyAsync(buffers -> {
+            for (int j = 0; j < reads.size(); j++) {
+                int i = missing.get(j);
+                T value = decoder.decode(i, buffers.get(j));
+                decoded.put(new DecodedCache.Key(object, reads.get(j).start(), reads.get(j).end(), decoder.type()),
+                        value, decoder.weight(value));
+                values[i] = value;
+            }
+            return typed(values, decoder);
+        }, executor);
+    }
+
+    private static <T> List<T> typed(Object[] values, RangeSource.Decoder<T> decoder) {
+        List<T> out = new ArrayList<>(values.length);
+        for (Object v : values) {
+            out.add(decoder.type().cast(v));
+        }
+        return out;
     }
 
     /** Reads {@code ranges} of {@code object}: one buffer per range, in request order. */

@@ -1,5 +1,6 @@
 package dev.strata.tiering.read;
 
+import dev.strata.cache.DecodedCache;
 import dev.strata.cache.MemoryPageCache;
 import dev.strata.cache.PageGeometry;
 import dev.strata.cache.PageSource;
@@ -22,14 +23,16 @@ public final class TieredStorage implements AutoCloseable {
     private final ObjectStore store;
     private final SsdPageCache ssd;
     private final MemoryPageCache memory;
+    private final DecodedCache decoded;
     private final TieredReader reader;
     private final CoalescingStats coalescing;
 
-    private TieredStorage(ObjectStore store, SsdPageCache ssd, MemoryPageCache memory, TieredReader reader,
-                          CoalescingStats coalescing) {
+    private TieredStorage(ObjectStore store, SsdPageCache ssd, MemoryPageCache memory, DecodedCache decoded,
+                          TieredReader reader, CoalescingStats coalescing) {
         this.store = store;
         this.ssd = ssd;
         this.memory = memory;
+        this.decoded = decoded;
         this.reader = reader;
         this.coalescing = coalescing;
     }
@@ -61,7 +64,9 @@ public final class TieredStorage implements AutoCloseable {
         PageSource cold = new ObjectStorePageSource(store, geometry, new RangeCoalescer(cache.coalesceWindow()), coalescing);
         SsdPageCache ssd = cache.ssdEnabled() ? SsdPageCache.create(cache, cold, io) : null;
         MemoryPageCache memory = MemoryPageCache.create(cache, ssd != null ? ssd : cold, io);
-        return new TieredStorage(store, ssd, memory, new TieredReader(memory, geometry), coalescing);
+        DecodedCache decoded = new DecodedCache(cache.decodedBytes(), io);
+        return new TieredStorage(store, ssd, memory, decoded,
+                new TieredReader(memory, geometry, new TierTraffic(), decoded), coalescing);
     }
 
     /** What range coalescing in front of the object store has done. */
@@ -84,6 +89,11 @@ public final class TieredStorage implements AutoCloseable {
 
     public MemoryPageCache memory() {
         return memory;
+    }
+
+    /** Values decoded from pages, kept beside the memory tier. */
+    public DecodedCache decoded() {
+        return decoded;
     }
 
     /** The SSD tier, or null when it is turned off. */

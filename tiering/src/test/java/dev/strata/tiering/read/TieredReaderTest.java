@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.strata.cache.DecodedCache;
 import dev.strata.cache.ObjectId;
 import dev.strata.cache.Page;
 import dev.strata.cache.PageGeometry;
@@ -114,5 +115,102 @@ class TieredReaderTest {
         CompletionException e = assertThrows(CompletionException.class,
                 () -> reader.read(object, List.of(new ByteRange(50, 101)), new ReadStats()).join());
         assertEquals(IndexOutOfBoundsException.class, e.getCause().getClass());
+    }
+
+    /** Decodes a range into its sum of bytes; counts its calls and fails on request. */
+    private static final class SumDecoder implements RangeSource.Decoder<Long> {
+        int calls;
+        boolean fail;
+
+        @Override
+        public Class<Long> type() {
+            return Long.class;
+        }
+
+        @Override
+        public Long decode(int index, ByteBuffer bytes) {
+            calls++;
+            if (fail) {
+                throw new IllegalStateException("bad bytes");
+            }
+            long sum = 0;
+            while (bytes.hasRemaining()) {
+                sum += bytes.get();
+            }
+            return sum;
+        }
+
+        @Override
+        public long weight(Long value) {
+            return 100;
+        }
+    }
+
+    private static long sum(byte[] data, ByteRange r) {
+        long sum = 0;
+        for (long i = r.start(); i < r.end(); i++) {
+            sum += data[(int) i];
+        }
+        return sum;
+    }
+
+    @Test
+    void decodedRangesAreKeptAndServedWithoutReadingPages() {
+        byte[] data = new byte[3 * 4096];
+        new Random(3).nextBytes(data);
+        ObjectId object = new ObjectId("segments/b", data.length);
+        ArrayPages pages = new ArrayPages(data, Tier.SSD);
+        DecodedCache decoded = new DecodedCache(1 << 20, Runnable::run);
+        TieredReader reader = new TieredReader(pages, GEOMETRY, new TierTraffic(), decoded);
+        List<ByteRange> first = List.of(new ByteRange(10, 5000), new ByteRange(9000, 9100));
+        SumDecoder decoder = new SumDecoder();
+
+        ReadStats cold = new ReadStats();
+        List<Long> got = reader.open(object, cold).readDecoded(first, decoder, Runnable::run).join();
+        assertEquals(List.of(sum(data, first.get(0)), sum(data, first.get(1))), got);
+        assertEquals(2, decoder.calls);
+        assertEquals(Tier.SSD, cold.coldest());
+
+        // One range kept, one new: only the new one is read (its page) and decoded.
+        List<ByteRange> second = List.of(new ByteRange(9000, 9100), new ByteRange(100, 200));
+        ReadStats mixed = new ReadStats();
+        got = reader.open(object, mixed).readDecoded(second, decoder, Runnable::run).join();
+        assertEquals(List.of(sum(data, second.get(0)), sum(data, second.get(1))), got);
+        assertEquals(3, decoder.calls);
+        assertArrayEquals(new long[] {0}, pages.calls.get(pages.calls.size() - 1));
+        assertEquals(1, mixed.pages(Tier.MEMORY), "a kept range counts as one page served by memory");
+        assertEquals(100, mixed.bytes(Tier.MEMORY));
+
+        // All kept: nothing read, nothing decoded, hot.
+        int callsBefore = pages.calls.size();
+        ReadStats hot = new ReadStats();
+        got = reader.open(object, hot).readDecoded(first, decoder, Runnable::run).join();
+        assertEquals(List.of(sum(data, first.get(0)), sum(data, first.get(1))), got);
+        assertEquals(3, decoder.calls);
+        assertEquals(callsBefore, pages.calls.size());
+        assertEquals(Tier.MEMORY, hot.coldest());
+        assertEquals(first.get(0).length() + first.get(1).length(), hot.bytes(Tier.MEMORY));
+
+        // Another object's same range is not the kept one.
+        ObjectId other = new ObjectId("segments/c", data.length);
+        reader.open(other, new ReadStats()).readDecoded(List.of(first.get(1)), decoder, Runnable::run).join();
+        assertEquals(4, decoder.calls);
+    }
+
+    @Test
+    void aValueThatFailsToDecodeIsNotKept() {
+        byte[] data = new byte[4096];
+        ObjectId object = new ObjectId("segments/d", data.length);
+        TieredReader reader = new TieredReader(new ArrayPages(data, Tier.MEMORY), GEOMETRY, new TierTraffic(),
+                new DecodedCache(1 << 20, Runnable::run));
+        SumDecoder decoder = new SumDecoder();
+        decoder.fail = true;
+        List<ByteRange> ranges = List.of(new ByteRange(0, 64));
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> reader.open(object, new ReadStats()).readDecoded(ranges, decoder, Runnable::run).join());
+        assertEquals(IllegalStateException.class, e.getCause().getClass());
+        decoder.fail = false;
+        assertEquals(List.of(0L), reader.open(object, new ReadStats()).readDecoded(ranges, decoder, Runnable::run).join());
+        assertEquals(2, decoder.calls, "the failed decode was not kept; the range is decoded again");
     }
 }
