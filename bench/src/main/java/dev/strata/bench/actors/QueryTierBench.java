@@ -97,6 +97,12 @@ public final class QueryTierBench {
             for (boolean eventual : new boolean[] {false, true}) {
                 String consistency = eventual ? " eventual" : " strong";
                 report("hot" + consistency, repeated(nodes, hot, ns, queries, truth, eventual));
+                if (eventual) {
+                    // The same, without the decoded cache: every search copies, verifies and
+                    // decodes its code blocks from memory-tier pages.
+                    CacheSettings pagesOnly = new CacheSettings(4096, 3L << 30, 0, ssd, 0, 4 << 20, 256 << 10);
+                    report("hot eventual, pages only", repeated(nodes, pagesOnly, ns, queries, truth, true));
+                }
                 report("warm" + consistency, repeated(nodes, warm, ns, queries, truth, eventual));
                 report("cold" + consistency, coldTrials(nodes, cold, ns, queries, truth, coldTrials, eventual));
             }
