@@ -94,20 +94,22 @@ import org.slf4j.Logger;
  * slots, and are checked and run again); this owner's own entry means checking and running
  * again against the newer snapshot.
  *
- * <p>Background jobs, at most one at a time ({@code job}): indexing, when the tail passes a
- * size or count threshold or after a quiet period, folds the tail batches through sequence S
- * into a segment on the indexer executor ({@link Indexer}); compaction, when there are too many
- * segments, merges them all into one; a garbage sweep ({@link Garbage}) deletes what no retained
- * manifest needs; after loading a manifest whose segments lack layouts (written by an older
- * version), publishing the next version with them recorded, so later cold loads skip reading
- * segment directories. A built segment comes back as {@code Built}; the entity then publishes
- * manifest version n+1 with create-if-absent, which is the commit point. Every manifest write
- * is serialized through the entity: a build is published only while no WAL create is in flight
- * (a WAL commit may publish the metric's manifest), and while a publication is in flight new
- * WAL commits wait in {@code queued}. Once published, the tail drops the batches through S, the
- * new segment's documents superseded by the remaining tail are excluded, and the snapshot is
- * swapped; queries never wait on a build and writes keep flowing during one. A lost create means
- * another owner: the entity fences and hydrates again, and the written segment is garbage.
+ * <p>Background jobs, at most one at a time ({@code job}): indexing, when the tail passes a size
+ * or count threshold or after a quiet period, folds the tail batches through sequence S into a
+ * segment on the indexer executor ({@link Indexer}); compaction, when there are too many segments
+ * or, once the namespace is quiet (no write committed for the quiet period, measured from the last
+ * commit or the load) and its tail indexed, more than one, merges them all into one; a garbage
+ * sweep ({@link Garbage}) deletes what no retained manifest needs; after loading a manifest whose
+ * segments lack layouts (written by an older version), publishing the next version with them
+ * recorded, so later cold loads skip reading segment directories. A built segment comes back as
+ * {@code Built}; the entity then publishes manifest version n+1 with create-if-absent, which is
+ * the commit point. Every manifest write is serialized through the entity: a build is published
+ * only while no WAL create is in flight (a WAL commit may publish the metric's manifest), and
+ * while a publication is in flight new WAL commits wait in {@code queued}. Once published, the
+ * tail drops the batches through S, the new segment's documents superseded by the remaining tail
+ * are excluded, and the snapshot is swapped; queries never wait on a build and writes keep flowing
+ * during one. A lost create means another owner: the entity fences and hydrates again, and the
+ * written segment is garbage.
  */
 public final class NamespaceEntity {
 
@@ -157,7 +159,7 @@ public final class NamespaceEntity {
 
     private enum Idle implements Command { INSTANCE }
 
-    /** No write came for the quiet period: index a non-empty tail. */
+    /** No write came for the quiet period: index a non-empty tail, or merge the segments of an indexed one. */
     private enum Quiet implements Command { INSTANCE }
 
     /** A garbage sweep is due. */
@@ -300,6 +302,12 @@ public final class NamespaceEntity {
     private java.time.Instant createdAt;
     /** When this entity last committed a write, or null. */
     private java.time.Instant lastWriteAt;
+    /**
+     * {@code System.nanoTime()} of this entity's last committed write, or of its load when it has
+     * committed none (another owner may have written just before): the namespace is quiet once
+     * {@code indexAfterQuiet} has passed since.
+     */
+    private long lastCommitNanos;
     /** Timestamps of the bucket's objects as read after the load, or null until read. */
     private NamespaceTimes.Times loadedTimes;
     /** Callers of a DeleteNamespace waiting for it, or null when none is pending. */
@@ -433,13 +441,14 @@ public final class NamespaceEntity {
         nextSequence = s.nextSequence();
         createdAt = manifest.createdAtOrNull();
         lastWriteAt = null;
+        lastCommitNanos = System.nanoTime();
         loadedTimes = null;
         refreshSnapshot();
         loading = false;
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
         context.setReceiveTimeout(resources.settings().passivateAfter(), Idle.INSTANCE);
-        if (!tail.isEmpty()) {
+        if (!tail.isEmpty() || quietMergeWanted()) {
             timers.startSingleTimer(Quiet.INSTANCE, Quiet.INSTANCE, resources.settings().indexAfterQuiet());
         }
         if (manifest.version() > 0) {
@@ -1255,6 +1264,7 @@ public final class NamespaceEntity {
         }
         exists = true;
         lastWriteAt = java.time.Instant.now();
+        lastCommitNanos = System.nanoTime();
         committedSchema = batch.get(batch.size() - 1).schemaAfter;
         Set<DocId> ids = new HashSet<>();
         ops.forEach(op -> ids.add(op.id()));
@@ -1343,12 +1353,20 @@ public final class NamespaceEntity {
         return Behaviors.same();
     }
 
-    /** Starts the most urgent background job, if none runs: indexing, then compaction, then a sweep. */
-    private void maybeStartJob(boolean quiet) {
+    /**
+     * Starts the most urgent background job, if none runs: indexing, then compaction, then a sweep.
+     *
+     * @param quietTimerFired the {@link Quiet} timer fired, which every commit restarts: no write
+     *                        for the quiet period, whatever the clock comparison says
+     */
+    private void maybeStartJob(boolean quietTimerFired) {
         if (job != Job.NONE || stopping || deleteRepliesOrNull != null) {
             return;
         }
         NamespaceSettings settings = resources.settings();
+        // Decided now, not when the timer fired: a job the quiet period started (indexing the
+        // tail) ends later, and only writes committed since then make the namespace busy again.
+        boolean quiet = quietTimerFired || System.nanoTime() - lastCommitNanos >= settings.indexAfterQuiet().toNanos();
         // A namespace with vectors is indexed only once its metric is published (the WAL
         // commit that first sets it publishes it before the WAL object).
         boolean metricKnown = schema.vectorDims() == 0 || manifest.metricOrNull() != null;
@@ -1356,12 +1374,19 @@ public final class NamespaceEntity {
                 && (quiet || tailOps >= settings.indexAfterOps() || tailBytes >= settings.indexAfterBytes())) {
             startIndexing();
         } else if (segments.size() > settings.maxSegments()) {
-            startCompaction();
+            startCompaction("more than " + settings.maxSegments());
+        } else if (quiet && tail.isEmpty() && quietMergeWanted()) {
+            startCompaction("quiet");
         } else if (layoutsWanted && inFlight == null) {
             recordLayouts();
         } else if (sweepWanted) {
             startSweep();
         }
+    }
+
+    /** Whether a quiet period should merge the segments: more than one, and the setting is on. */
+    private boolean quietMergeWanted() {
+        return resources.settings().mergeWhenQuiet() && segments.size() > 1;
     }
 
     private Indexer.Context indexerContext() {
@@ -1380,11 +1405,11 @@ public final class NamespaceEntity {
                 (built, error) -> new Built(gen, Job.INDEX, start, built, error == null ? null : unwrap(error)));
     }
 
-    private void startCompaction() {
+    private void startCompaction(String reason) {
         job = Job.COMPACT;
         long gen = generation;
         long start = buildStarted();
-        context.getLog().debug("namespace {}: compacting {} segments", namespace, segments.size());
+        context.getLog().debug("namespace {}: compacting {} segments ({})", namespace, segments.size(), reason);
         context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
                 (built, error) -> new Built(gen, Job.COMPACT, start, built, error == null ? null : unwrap(error)));
     }

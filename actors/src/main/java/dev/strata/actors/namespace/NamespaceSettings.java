@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param indexAfterBytes   unindexed WAL bytes at which the tail is folded into a segment
  * @param indexAfterQuiet   time without writes after which a non-empty tail is folded
  * @param maxSegments       segment count above which a namespace's segments are merged
+ * @param mergeWhenQuiet    whether a quiet namespace (no write for {@code indexAfterQuiet}, tail indexed)
+ *                          with more than one segment has them merged into one
  * @param garbageGrace      how long unreferenced objects are kept before they are deleted
  * @param keepManifests     how many of the newest manifest versions are kept
  * @param maxConcurrentQueries query slots per namespace (an aggregation takes 4, an exact kNN 2)
@@ -24,7 +26,7 @@ import java.time.Duration;
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
-                                int maxSegments, Duration garbageGrace, int keepManifests,
+                                int maxSegments, boolean mergeWhenQuiet, Duration garbageGrace, int keepManifests,
                                 int maxConcurrentQueries, Duration queryQueueTimeout,
                                 long maxDeleteByFilter, long maxPatchByFilter) {
 
@@ -73,6 +75,7 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getBytes(ROOT + "indexing.after-bytes"),
                     root.getDuration(ROOT + "indexing.after-quiet"),
                     root.getInt(ROOT + "compaction.max-segments"),
+                    root.getBoolean(ROOT + "compaction.merge-when-quiet"),
                     root.getDuration(ROOT + "garbage.grace"),
                     root.getInt(ROOT + "garbage.keep-manifests"),
                     root.getInt(ROOT + "queries.max-concurrent"),

@@ -34,9 +34,13 @@ class CrashDuringBuildTest {
 
     private static final String NS = "crash";
     private static final NamespaceLayout LAYOUT = new NamespaceLayout(new NamespaceName(NS));
-    /** Each quiet tail becomes one segment; three segments are compacted into one. */
+    /**
+     * Each quiet tail becomes one segment; three segments are compacted into one (not two, as
+     * merging when quiet would: the crash points below count the segments before compaction's).
+     */
     private static final String CONFIG = "strata.namespace.indexing.after-quiet = 150ms\n"
             + "strata.namespace.compaction.max-segments = 2\n"
+            + "strata.namespace.compaction.merge-when-quiet = false\n"
             + "strata.namespace.garbage.grace = 0s\n"
             + "strata.namespace.garbage.keep-manifests = 1\n";
 

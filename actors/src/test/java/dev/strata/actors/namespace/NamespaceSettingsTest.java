@@ -19,6 +19,7 @@ class NamespaceSettingsTest {
         assertEquals(100_000, s.indexAfterOps());
         assertEquals(Duration.ofSeconds(30), s.indexAfterQuiet());
         assertEquals(8, s.maxSegments());
+        assertTrue(s.mergeWhenQuiet());
         assertEquals(Duration.ofMinutes(5), s.garbageGrace());
         assertEquals(3, s.keepManifests());
         assertEquals(16, s.maxConcurrentQueries());
@@ -31,7 +32,8 @@ class NamespaceSettingsTest {
     void indexingSettingsAreValidatedByKey() {
         for (String bad : new String[] {"indexing.after-ops = 0", "queries.max-concurrent = 0", "compaction.max-segments = 0",
                 "garbage.grace = -1s", "garbage.keep-manifests = 0", "queries.queue-timeout = -1s", "indexing.after-quiet = 0s",
-                "writes.max-delete-by-filter = 0", "writes.max-patch-by-filter = 3000000000"}) {
+                "writes.max-delete-by-filter = 0", "writes.max-patch-by-filter = 3000000000",
+                "compaction.merge-when-quiet = sometimes"}) {
             SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
                     ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
             String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));

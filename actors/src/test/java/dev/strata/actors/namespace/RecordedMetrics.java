@@ -10,6 +10,7 @@ final class RecordedMetrics implements NamespaceMetrics {
     final AtomicLong unindexedBytes = new AtomicLong();
     final AtomicLong indexingBacklog = new AtomicLong();
     final AtomicLong indexJobs = new AtomicLong();
+    final AtomicLong compactions = new AtomicLong();
     final AtomicLong hydrations = new AtomicLong();
     final AtomicLong passivations = new AtomicLong();
 
@@ -41,6 +42,9 @@ final class RecordedMetrics implements NamespaceMetrics {
     @Override
     public void indexJobFinished(boolean compaction, long nanos) {
         indexJobs.incrementAndGet();
+        if (compaction) {
+            compactions.incrementAndGet();
+        }
     }
 
     @Override

@@ -51,7 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <ol>
  *   <li>Loads the first {@code documents} corpus vectors through {@code POST /v2/namespaces/{ns}}
  *       ({@code upsert_columns}, base64 vectors, ids = corpus rows), waits until the metadata
- *       reports the index up to date, and warms the namespace until queries report
+ *       reports the index up to date and, when quiet namespaces are merged, until the query plan
+ *       searches one segment, and warms the namespace until queries report
  *       {@code cache_temperature: hot}.</li>
  *   <li>Overhead: one client, one query at a time, the same query in turn through HTTP with a
  *       lean client ({@link LoopbackClient}: one keep-alive socket written and read by the calling
@@ -156,6 +157,11 @@ public final class HttpBench {
             System.out.printf(Locale.ROOT, "loaded %d documents over HTTP in %.1f s; index up to date after %.1f s "
                     + "(approx_logical_bytes %d); load %s%n", n, loadSeconds, indexedSeconds,
                     meta.get("approx_logical_bytes").asLong(), loadAverage());
+            if (config.getBoolean("strata.namespace.compaction.merge-when-quiet")) {
+                waitMerged(http, base, bodies[0]);
+                System.out.printf(Locale.ROOT, "merged into one segment after %.1f s; load %s%n",
+                        (System.nanoTime() - t0) / 1e9, loadAverage());
+            }
             warm(http, base, bodies);
             HttpResponse<String> plan = post(http, base + "/v2/namespaces/" + NS + "/explain_query", bodies[0]);
             System.out.println("query plan: " + JSON.readTree(plan.body()).path("plan_text").asString()
@@ -260,6 +266,25 @@ public final class HttpBench {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("not indexed after an hour: " + r.body());
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /**
+     * Waits until the query plan lists one segment: the quiet namespace's segments are merged,
+     * so the merge neither runs during the measurements nor replaces the segments they warmed.
+     */
+    private static void waitMerged(HttpClient http, String base, String body) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(60);
+        while (true) {
+            HttpResponse<String> r = post(http, base + "/v2/namespaces/" + NS + "/explain_query", body);
+            String plan = r.statusCode() == 200 ? JSON.readTree(r.body()).path("plan_text").asString() : "";
+            if (plan.lines().filter(line -> line.startsWith("segment ")).count() == 1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not merged after an hour: " + r.body());
             }
             Thread.sleep(1000);
         }
