@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,15 +250,26 @@ final class FilterWrites {
         return all.subList(0, (int) max);
     }
 
-    /** The whole documents of matches, in the same order. */
+    /** The whole documents of matches, in the same order; each segment's are read in bulk. */
     private static CompletableFuture<List<Document>> documents(View view, List<Match> matches) {
-        List<CompletableFuture<Document>> docs = new ArrayList<>(matches.size());
+        // By identity: a view is a record whose equality would hash its whole excluded bitmap.
+        Map<SegmentView, RoaringBitmap> wanted = new IdentityHashMap<>();
         for (Match m : matches) {
-            docs.add(m.documentOrNull() != null ? CompletableFuture.completedFuture(m.documentOrNull())
-                    : SegmentDocuments.document(m.viewOrNull(), m.ordinal(), view.schema()));
+            if (m.documentOrNull() == null) {
+                wanted.computeIfAbsent(m.viewOrNull(), v -> new RoaringBitmap()).add(m.ordinal());
+            }
         }
-        return CompletableFuture.allOf(docs.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> docs.stream().map(CompletableFuture::join).toList());
+        Map<SegmentView, CompletableFuture<List<Document>>> read = new IdentityHashMap<>();
+        wanted.forEach((segment, ordinals) ->
+                read.put(segment, SegmentDocuments.documents(segment, ordinals.toArray(), view.schema())));
+        return CompletableFuture.allOf(read.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<Document> out = new ArrayList<>(matches.size());
+            for (Match m : matches) {
+                out.add(m.documentOrNull() != null ? m.documentOrNull()
+                        : read.get(m.viewOrNull()).join().get(wanted.get(m.viewOrNull()).rank(m.ordinal()) - 1));
+            }
+            return out;
+        });
     }
 
     /** The segment documents of ids whose row operation needs its current document (patch or condition). */

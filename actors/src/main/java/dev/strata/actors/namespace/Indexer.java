@@ -86,13 +86,13 @@ final class Indexer {
         for (int i = segments.size() - 1; i >= 0; i--) {
             SegmentView view = segments.get(i);
             RoaringBitmap live = view.live(null);
-            List<Integer> ordinals = new ArrayList<>();
+            RoaringBitmap ordinals = new RoaringBitmap();
             (live == null ? RoaringBitmap.bitmapOfRange(0, view.segment().size()) : live).forEach((int ordinal) -> {
                 if (taken.add(view.ids().id(ordinal))) {
                     ordinals.add(ordinal);
                 }
             });
-            parts.add(documents(view, ordinals, schema));
+            parts.add(SegmentDocuments.documents(view, ordinals.toArray(), schema));
         }
         long walFirst = segments.stream().mapToLong(s -> s.entry().walFirst()).min().orElseThrow();
         long walLast = segments.stream().mapToLong(s -> s.entry().walLast()).max().orElseThrow();
@@ -109,27 +109,6 @@ final class Indexer {
         // The metric only matters for vectors; a namespace without vectors may have none.
         Metric metric = metricOrNull != null ? metricOrNull : Metric.EUCLIDEAN_SQUARED;
         return SegmentBuilder.build(docs, schema, IvfBuildParams.defaults(metric).withParallelism(1), executor);
-    }
-
-    /** The documents at some ordinals of a segment, read back whole. */
-    private static CompletableFuture<List<Document>> documents(SegmentView view, List<Integer> ordinals, Schema schema) {
-        List<String> names = new ArrayList<>(view.segment().container().attributeNames());
-        return view.segment().container().columns(names, schema).thenCompose(columns -> {
-            List<CompletableFuture<Document>> docs = new ArrayList<>(ordinals.size());
-            for (int ordinal : ordinals) {
-                Map<String, Object> attributes = new LinkedHashMap<>();
-                for (String name : names) {
-                    attributes.put(name, columns.column(name).value(ordinal));
-                }
-                DocId id = view.ids().id(ordinal);
-                CompletableFuture<float[]> vector = view.segment().vectors()
-                        .map(v -> v.vector(ordinal))
-                        .orElse(CompletableFuture.completedFuture(null));
-                docs.add(vector.thenApply(v -> new Document(id, v, attributes)));
-            }
-            return CompletableFuture.allOf(docs.toArray(CompletableFuture[]::new))
-                    .thenApply(ignored -> docs.stream().map(CompletableFuture::join).toList());
-        });
     }
 
     /**

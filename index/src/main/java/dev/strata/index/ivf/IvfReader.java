@@ -284,22 +284,32 @@ public final class IvfReader {
             int batchTo = Math.min(total, from + perBatch);
             // Batches run one after another; each continuation sees the previous one's updates
             // to top because future completion orders them (happens-before).
-            chain = chain.thenCompose(t -> readAndScore(q, t,
-                    ordinals == null ? null : Arrays.copyOfRange(ordinals, batchFrom, batchTo),
-                    batchFrom, batchTo));
+            chain = chain.thenCompose(t -> readAndScore(q, t, ordinals, batchFrom, batchTo));
         }
         return chain.thenApply(TopK::drainSorted);
     }
 
     /** The stored vector of {@code ordinal} (as stored: original, or rounded to f16). */
     public CompletableFuture<float[]> vector(int ordinal) {
-        Objects.checkIndex(ordinal, count);
-        return source.read(List.of(recordRange(ordinal, 1))).thenApplyAsync(buffers -> {
-            RecordDecoder decoder = new RecordDecoder();
-            ByteBuffer buffer = buffers.get(0);
-            decoder.checkLength(buffer, ordinal, 1);
-            return decoder.decode(buffer, buffer.position(), ordinal).clone();
-        }, compute);
+        return vectors(new int[] {ordinal}).thenApply(vectors -> vectors[0]);
+    }
+
+    /**
+     * The stored vectors of {@code ordinals} (ascending and distinct), in their order, in one
+     * read of their records (runs of consecutive ordinals are one range each).
+     */
+    public CompletableFuture<float[][]> vectors(int[] ordinals) {
+        for (int i = 0; i < ordinals.length; i++) {
+            Objects.checkIndex(ordinals[i], count);
+            if (i > 0 && ordinals[i] <= ordinals[i - 1]) {
+                throw new IllegalArgumentException("ordinals must ascend: " + ordinals[i - 1] + ", "
+                        + ordinals[i]);
+            }
+        }
+        float[][] out = new float[ordinals.length][];
+        int[] next = {0};
+        return readRecords(ordinals, 0, ordinals.length, (ordinal, v) -> out[next[0]++] = v.clone())
+                .thenApply(ignored -> out);
     }
 
     // ---- search internals ---------------------------------------------------------------------
@@ -545,23 +555,38 @@ public final class IvfReader {
     }
 
     /**
-     * Reads the vector records of {@code ordinals} (ascending; null means all ordinals) between
-     * positions {@code from} and {@code to} in one read, and offers their exact distances.
+     * Reads the vector records of {@code ordinals} (ascending; null means all ordinals) at
+     * positions {@code [from, to)} in one read, and offers their exact distances.
      */
     private CompletableFuture<TopK> readAndScore(float[] q, TopK top, int[] ordinals, int from,
                                                  int to) {
+        return readRecords(ordinals, from, to,
+                (ordinal, v) -> top.offer(header.metric.distance(q, 0, v, 0, dimension), ordinal))
+                .thenApply(ignored -> top);
+    }
+
+    /** Receives decoded vector records; {@code vector} is scratch space, valid during the call. */
+    private interface RecordSink {
+        void accept(int ordinal, float[] vector);
+    }
+
+    /**
+     * Reads the vector records of {@code ordinals} (ascending; null means all ordinals) at
+     * positions {@code [from, to)} in one read, verifies them and hands each to {@code sink} in
+     * ordinal order, on the compute executor.
+     */
+    private CompletableFuture<Void> readRecords(int[] ordinals, int from, int to, RecordSink sink) {
         List<ByteRange> ranges = new ArrayList<>();
         List<int[]> runs = new ArrayList<>();
         if (ordinals == null) {
             ranges.add(recordRange(from, to - from));
             runs.add(new int[] {from, to - from});
         } else {
-            int i = 0;
-            int n = ordinals.length;
-            while (i < n) {
+            int i = from;
+            while (i < to) {
                 int start = ordinals[i];
                 int j = i + 1;
-                while (j < n && ordinals[j] == ordinals[j - 1] + 1) {
+                while (j < to && ordinals[j] == ordinals[j - 1] + 1) {
                     j++;
                 }
                 ranges.add(recordRange(start, j - i));
@@ -569,7 +594,7 @@ public final class IvfReader {
                 i = j;
             }
         }
-        return source.read(ranges).thenApplyAsync(buffers -> {
+        return source.read(ranges).thenAcceptAsync(buffers -> {
             RecordDecoder decoder = new RecordDecoder();
             for (int r = 0; r < runs.size(); r++) {
                 int first = runs.get(r)[0];
@@ -578,11 +603,9 @@ public final class IvfReader {
                 decoder.checkLength(buffer, first, length);
                 int position = buffer.position();
                 for (int i = 0; i < length; i++, position += recordBytes) {
-                    float[] v = decoder.decode(buffer, position, first + i);
-                    top.offer(header.metric.distance(q, 0, v, 0, dimension), first + i);
+                    sink.accept(first + i, decoder.decode(buffer, position, first + i));
                 }
             }
-            return top;
         }, compute);
     }
 
