@@ -103,6 +103,24 @@ final class Indexer {
         }, ctx.indexer()).thenCompose(p -> write(ctx, p, walFirst, walLast));
     }
 
+    /**
+     * Heap a merge may need per byte of the merged vectors: it holds the documents, the builder's
+     * copy of their vectors, the vector index being written and the segment file (copied once
+     * more as it grows), all at once. An estimate with margin, not a measurement.
+     */
+    static final int MERGE_HEAP_PER_VECTOR_BYTE = 8;
+
+    /**
+     * Whether merging {@code segments} into one is affordable with a heap of {@code maxHeapBytes}:
+     * their documents' vectors, times {@link #MERGE_HEAP_PER_VECTOR_BYTE}, within it. A merge
+     * that would exhaust the heap would take the node down with it.
+     */
+    static boolean mergeFits(List<SegmentView> segments, Schema schema, long maxHeapBytes) {
+        long documents = segments.stream().mapToLong(v -> v.entry().documents()).sum();
+        long vectorBytes = documents * Math.max(1, schema.vectorDims()) * Float.BYTES;
+        return vectorBytes <= maxHeapBytes / MERGE_HEAP_PER_VECTOR_BYTE;
+    }
+
     private record Parts(byte[] segment, int documents, List<DocId> deletes) {}
 
     private static byte[] build(List<Document> docs, Schema schema, Metric metricOrNull, Executor executor) {

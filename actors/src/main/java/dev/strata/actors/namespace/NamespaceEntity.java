@@ -308,6 +308,8 @@ public final class NamespaceEntity {
      * {@code indexAfterQuiet} has passed since.
      */
     private long lastCommitNanos;
+    /** Whether a merge too large for the heap was logged (once per entity). */
+    private boolean mergeRefusalLogged;
     /** Timestamps of the bucket's objects as read after the load, or null until read. */
     private NamespaceTimes.Times loadedTimes;
     /** Callers of a DeleteNamespace waiting for it, or null when none is pending. */
@@ -1373,15 +1375,33 @@ public final class NamespaceEntity {
         if (!tail.isEmpty() && metricKnown
                 && (quiet || tailOps >= settings.indexAfterOps() || tailBytes >= settings.indexAfterBytes())) {
             startIndexing();
-        } else if (segments.size() > settings.maxSegments()) {
+        } else if (segments.size() > settings.maxSegments() && mergeFits()) {
             startCompaction("more than " + settings.maxSegments());
-        } else if (quiet && tail.isEmpty() && quietMergeWanted()) {
+        } else if (quiet && tail.isEmpty() && quietMergeWanted() && mergeFits()) {
             startCompaction("quiet");
         } else if (layoutsWanted && inFlight == null) {
             recordLayouts();
         } else if (sweepWanted) {
             startSweep();
         }
+    }
+
+    /**
+     * Whether merging every segment fits this node's heap ({@link Indexer#mergeFits}); when it
+     * does not, the segments stay as they are, and the first refusal is logged.
+     */
+    private boolean mergeFits() {
+        if (Indexer.mergeFits(segments, schema, Runtime.getRuntime().maxMemory())) {
+            return true;
+        }
+        if (!mergeRefusalLogged) {
+            mergeRefusalLogged = true;
+            context.getLog().warn("namespace {}: not merging its {} segments ({} documents of {} dimensions): "
+                            + "a merge holds them in memory, which this node's heap of {} MiB cannot afford",
+                    namespace, segments.size(), segments.stream().mapToLong(v -> v.entry().documents()).sum(),
+                    schema.vectorDims(), Runtime.getRuntime().maxMemory() >> 20);
+        }
+        return false;
     }
 
     /** Whether a quiet period should merge the segments: more than one, and the setting is on. */
