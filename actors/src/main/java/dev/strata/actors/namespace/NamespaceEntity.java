@@ -467,7 +467,31 @@ public final class NamespaceEntity {
         }
         resources.metrics().hydrated(false, System.nanoTime() - hydrateStartNanos);
         context.getLog().error("namespace {} failed to load", namespace, m.error());
-        return stopNow("namespace " + namespace + " failed to load: " + m.error().getMessage());
+        return failed("namespace " + namespace + " failed to load: " + m.error().getMessage());
+    }
+
+    /**
+     * After a failed load: every waiting request, and every one that still reaches this entity,
+     * gets a retryable error. Under sharding the entity asks its shard to passivate it and stops
+     * on the shard's stop message: requests sent meanwhile wait in the shard and reach a new
+     * entity, which loads again. Stopping at once would drop the requests already in the mailbox,
+     * and their callers would hear nothing until their own timeouts.
+     */
+    private Behavior<Command> failed(String reason) {
+        NamespaceException.Unavailable error = new NamespaceException.Unavailable(reason);
+        rejectQueries(error);
+        stash.forEach(c -> reject(c, error));
+        if (shardOrNull == null) {
+            return Behaviors.stopped();
+        }
+        shardOrNull.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        return Behaviors.receive(Command.class)
+                .onMessage(Stop.class, m -> Behaviors.stopped())
+                .onAnyMessage(command -> {
+                    reject(command, error);
+                    return Behaviors.same();
+                })
+                .build();
     }
 
     private Behavior<Command> stopNow(String reason) {
