@@ -68,11 +68,6 @@ final class SegmentDocuments {
 
     /** The whole document at an ordinal: its id, full-precision vector (if any) and attributes. */
     static CompletableFuture<Document> document(SegmentView view, int ordinal, Schema schema) {
-        List<String> names = new ArrayList<>(view.segment().container().attributeNames());
-        CompletableFuture<float[]> vector = view.segment().vectors()
-                .map(v -> v.vector(ordinal))
-                .orElse(CompletableFuture.completedFuture(null));
-        return attributes(view, ordinal, names, schema)
-                .thenCombine(vector, (attributes, v) -> new Document(view.ids().id(ordinal), v, attributes));
+        return documents(view, new int[] {ordinal}, schema).thenApply(docs -> docs.get(0));
     }
 }

@@ -17,6 +17,7 @@ import dev.strata.index.segment.SegmentReader;
 import dev.strata.index.vector.Metric;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -78,12 +79,12 @@ class SegmentDocumentsTest {
         assertTrue(reads.get() <= chunks + 2, reads.get() + " reads for " + chunks + " chunks");
 
         assertEquals(ordinals.length, bulk.size());
-        for (int i = 0; i < ordinals.length; i += 97) {
-            Document one = SegmentDocuments.document(view, ordinals[i], schema).join();
-            assertEquals(one.id(), bulk.get(i).id());
-            assertArrayEquals(one.vectorOrNull(), bulk.get(i).vectorOrNull());
-            assertEquals(one.attributes(), bulk.get(i).attributes());
-            Document original = docs.stream().filter(d -> d.id().equals(one.id())).findFirst().orElseThrow();
+        Map<DocId, Document> originals = new HashMap<>();
+        docs.forEach(d -> originals.put(d.id(), d));
+        for (int i = 0; i < ordinals.length; i++) {
+            assertEquals(ids.id(ordinals[i]), bulk.get(i).id(), "in the order of the ordinals");
+            Document original = originals.get(bulk.get(i).id());
+            assertArrayEquals(original.vectorOrNull(), bulk.get(i).vectorOrNull());
             assertEquals(original.attributes(), bulk.get(i).attributes());
         }
     }
