@@ -159,6 +159,9 @@ public final class NamespaceEntity {
 
     private enum Idle implements Command { INSTANCE }
 
+    /** The commit delay after the last WAL commit has passed: queued writes may commit. */
+    private enum CommitDue implements Command { INSTANCE }
+
     /** No write came for the quiet period: index a non-empty tail, or merge the segments of an indexed one. */
     private enum Quiet implements Command { INSTANCE }
 
@@ -308,6 +311,8 @@ public final class NamespaceEntity {
      * {@code indexAfterQuiet} has passed since.
      */
     private long lastCommitNanos;
+    /** {@code System.nanoTime()} when the last WAL commit completed; the next starts commit-delay later. */
+    private long commitDoneNanos;
     /** Whether a merge too large for the heap was logged (once per entity). */
     private boolean mergeRefusalLogged;
     /** Timestamps of the bucket's objects as read after the load, or null until read. */
@@ -380,6 +385,7 @@ public final class NamespaceEntity {
                 .onMessage(Deleted.class, m -> Behaviors.same())
                 .onMessage(TimesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, m -> Behaviors.same())
+                .onMessage(CommitDue.class, m -> Behaviors.same())
                 .onMessage(Built.class, m -> {
                     buildFinished(m);
                     return Behaviors.same();
@@ -512,6 +518,7 @@ public final class NamespaceEntity {
                 .onMessage(TimesLoaded.class, this::onTimesLoaded)
                 .onMessage(Deleted.class, m -> Behaviors.same())
                 .onMessage(Committed.class, this::onCommitted)
+                .onMessage(CommitDue.class, this::onCommitDue)
                 .onMessage(Idle.class, this::onIdle)
                 .onMessage(Quiet.class, this::onQuiet)
                 .onMessage(SweepDue.class, this::onSweepDue)
@@ -623,6 +630,7 @@ public final class NamespaceEntity {
                 .onMessage(Evaluated.class, this::onEvaluated)
                 .onMessage(TimesLoaded.class, m -> Behaviors.same())
                 .onMessage(Committed.class, this::onCommitted)
+                .onMessage(CommitDue.class, this::onCommitDue)
                 .onMessage(Built.class, this::onBuilt)
                 .onMessage(Published.class, this::onPublished)
                 .onMessage(Swept.class, this::onSwept)
@@ -1213,11 +1221,19 @@ public final class NamespaceEntity {
         return Behaviors.same();
     }
 
-    /** Starts the next WAL object with everything queued, unless one is already in flight. */
+    /**
+     * Starts the next WAL object with everything queued, unless one is already in flight or the
+     * commit delay since the last one has not passed (a timer then tries again).
+     */
     private void commitIfIdle() {
         // While a build's manifest is being published, writes gather and commit after it: the
         // two never race for the same manifest version.
         if (inFlight != null || queued.isEmpty() || publishing) {
+            return;
+        }
+        long wait = resources.settings().commitDelay().toNanos() - (System.nanoTime() - commitDoneNanos);
+        if (wait > 0) {
+            timers.startSingleTimer(CommitDue.INSTANCE, CommitDue.INSTANCE, java.time.Duration.ofNanos(wait));
             return;
         }
         List<Pending> batch = new ArrayList<>(queued);
@@ -1257,6 +1273,11 @@ public final class NamespaceEntity {
                 publish, error == null ? null : unwrap(error)));
     }
 
+    private Behavior<Command> onCommitDue(CommitDue m) {
+        commitIfIdle();
+        return Behaviors.same();
+    }
+
     private static byte[] encode(Schema schema, List<WalOp> ops) {
         WalWriter writer = new WalWriter(schema);
         ops.forEach(writer::add);
@@ -1276,6 +1297,7 @@ public final class NamespaceEntity {
         }
         List<Pending> batch = inFlight;
         inFlight = null;
+        commitDoneNanos = System.nanoTime();
         if (m.publishedOrNull() != null) {
             manifest = m.publishedOrNull();
         }

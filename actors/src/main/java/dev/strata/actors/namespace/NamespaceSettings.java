@@ -23,12 +23,14 @@ import java.time.Duration;
  * @param queryQueueTimeout how long a query waits for a slot before it fails with 429
  * @param maxDeleteByFilter documents one delete_by_filter may delete (more: BadRequest unless allow_partial)
  * @param maxPatchByFilter  documents one patch_by_filter may patch (more: BadRequest unless allow_partial)
+ * @param commitDelay       how long after a WAL commit completes the next one waits, so that writers
+ *                          the commit answered can join it
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
                                 int maxSegments, boolean mergeWhenQuiet, Duration garbageGrace, int keepManifests,
                                 int maxConcurrentQueries, Duration queryQueueTimeout,
-                                long maxDeleteByFilter, long maxPatchByFilter) {
+                                long maxDeleteByFilter, long maxPatchByFilter, Duration commitDelay) {
 
     private static final String ROOT = "strata.namespace.";
 
@@ -52,6 +54,8 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                 maxDeleteByFilter, "must be positive and at most " + Integer.MAX_VALUE);
         require(maxPatchByFilter > 0 && maxPatchByFilter <= Integer.MAX_VALUE, ROOT + "writes.max-patch-by-filter",
                 maxPatchByFilter, "must be positive and at most " + Integer.MAX_VALUE);
+        require(commitDelay != null && !commitDelay.isNegative() && commitDelay.compareTo(Duration.ofSeconds(1)) <= 0,
+                ROOT + "writes.commit-delay", commitDelay, "must be between 0 and 1s");
     }
 
     private static boolean positive(Duration d) {
@@ -81,7 +85,8 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getInt(ROOT + "queries.max-concurrent"),
                     root.getDuration(ROOT + "queries.queue-timeout"),
                     root.getLong(ROOT + "writes.max-delete-by-filter"),
-                    root.getLong(ROOT + "writes.max-patch-by-filter"));
+                    root.getLong(ROOT + "writes.max-patch-by-filter"),
+                    root.getDuration(ROOT + "writes.commit-delay"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }

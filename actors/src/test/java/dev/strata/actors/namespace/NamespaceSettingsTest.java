@@ -26,6 +26,7 @@ class NamespaceSettingsTest {
         assertEquals(Duration.ofMillis(800), s.queryQueueTimeout());
         assertEquals(5_000_000L, s.maxDeleteByFilter());
         assertEquals(100_000L, s.maxPatchByFilter());
+        assertEquals(Duration.ofMillis(2), s.commitDelay());
     }
 
     @Test
@@ -33,7 +34,7 @@ class NamespaceSettingsTest {
         for (String bad : new String[] {"indexing.after-ops = 0", "queries.max-concurrent = 0", "compaction.max-segments = 0",
                 "garbage.grace = -1s", "garbage.keep-manifests = 0", "queries.queue-timeout = -1s", "indexing.after-quiet = 0s",
                 "writes.max-delete-by-filter = 0", "writes.max-patch-by-filter = 3000000000",
-                "compaction.merge-when-quiet = sometimes"}) {
+                "compaction.merge-when-quiet = sometimes", "writes.commit-delay = -1ms", "writes.commit-delay = 2s"}) {
             SettingsException e = assertThrows(SettingsException.class, () -> NamespaceSettings.from(
                     ConfigFactory.parseString("strata.namespace." + bad).withFallback(ConfigFactory.load())));
             String key = "strata.namespace." + bad.substring(0, bad.indexOf(' '));

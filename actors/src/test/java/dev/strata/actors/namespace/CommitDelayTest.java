@@ -1,0 +1,105 @@
+package dev.strata.actors.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
+import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
+import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
+import dev.strata.config.StrataThreads;
+import dev.strata.tiering.store.LocalDirectoryObjectStore;
+import dev.strata.tiering.testing.ForwardingObjectStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writers that are answered together and write again at once share the next WAL object when
+ * commits wait commit-delay after the previous one, instead of splitting into two groups that
+ * take turns.
+ */
+class CommitDelayTest {
+
+    private static final String NS = "closed-loop";
+    private static final int WRITERS = 8;
+    private static final int ROUNDS = 10;
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+
+    @AfterEach
+    void stop() {
+        io.shutdownNow();
+    }
+
+    /** Counts WAL creates and makes each take {@code latencyMs}, like a remote bucket. */
+    private static final class SlowWal extends ForwardingObjectStore {
+        final AtomicInteger walCreates = new AtomicInteger();
+
+        SlowWal(LocalDirectoryObjectStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
+            if (!key.contains("/wal/")) {
+                return super.createIfAbsent(key, data);
+            }
+            walCreates.incrementAndGet();
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> super.createIfAbsent(key, data));
+        }
+    }
+
+    /** WAL objects created for WRITERS closed-loop writers doing ROUNDS writes each. */
+    private int walObjects(String commitDelay) throws Exception {
+        SlowWal store = new SlowWal(new LocalDirectoryObjectStore(dir.resolve(commitDelay), io));
+        try (TestNode node = new TestNode(store, "strata.namespace.writes.commit-delay = " + commitDelay + "\n")) {
+            node.writeOk(NS, write(WRITERS * ROUNDS)); // the first commit also publishes the metric
+            store.walCreates.set(0);
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                Thread t = new Thread(() -> {
+                    for (int r = 0; r < ROUNDS; r++) {
+                        node.writeOk(NS, write(writer * ROUNDS + r));
+                    }
+                });
+                t.start();
+                writers.add(t);
+            }
+            for (Thread t : writers) {
+                t.join();
+            }
+            assertEquals(WRITERS * ROUNDS + 1,
+                    node.queryOk(NS, QueryRequest.nearest(new float[] {0, 1}, 1000)).rows().size());
+            return store.walCreates.get();
+        }
+    }
+
+    private static WriteRequest write(long id) {
+        return WriteRequest.of(List.of(new UpsertRow(id, new float[] {id, 1f}, Map.of())), null, null,
+                "euclidean_squared", false);
+    }
+
+    @Test
+    void writersAnsweredTogetherShareTheNextCommit() throws Exception {
+        // Writers get 50 ms to write again: generous on a loaded machine, short beside a commit.
+        int delayed = walObjects("50ms");
+        assertTrue(delayed <= ROUNDS * 3 / 2, delayed + " WAL objects for " + ROUNDS + " rounds of "
+                + WRITERS + " writers");
+        // Without the delay the writers take turns in two groups: about two objects a round.
+        int immediate = walObjects("0ms");
+        assertTrue(immediate > delayed, immediate + " WAL objects without the delay, " + delayed + " with it");
+    }
+}
