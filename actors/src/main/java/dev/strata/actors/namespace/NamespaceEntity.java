@@ -450,6 +450,8 @@ public final class NamespaceEntity {
         createdAt = manifest.createdAtOrNull();
         lastWriteAt = null;
         lastCommitNanos = System.nanoTime();
+        // No commit yet: the first one starts at once (nanoTime has no fixed origin, so not 0).
+        commitDoneNanos = lastCommitNanos - resources.settings().commitDelay().toNanos();
         loadedTimes = null;
         refreshSnapshot();
         loading = false;
