@@ -311,8 +311,14 @@ public final class NamespaceEntity {
      * {@code indexAfterQuiet} has passed since.
      */
     private long lastCommitNanos;
-    /** {@code System.nanoTime()} when the last WAL commit completed; the next starts commit-delay later. */
+    /** {@code System.nanoTime()} when the last commit's writers had been answered. */
     private long commitDoneNanos;
+    /**
+     * Writes the last commit answered (0 after a load): the next commit waits, up to commit-delay
+     * after {@link #commitDoneNanos}, until as many are queued, because closed-loop writers
+     * answered together write again together.
+     */
+    private int lastCommitWrites;
     /** Whether a merge too large for the heap was logged (once per entity). */
     private boolean mergeRefusalLogged;
     /** Timestamps of the bucket's objects as read after the load, or null until read. */
@@ -450,8 +456,7 @@ public final class NamespaceEntity {
         createdAt = manifest.createdAtOrNull();
         lastWriteAt = null;
         lastCommitNanos = System.nanoTime();
-        // No commit yet: the first one starts at once (nanoTime has no fixed origin, so not 0).
-        commitDoneNanos = lastCommitNanos - resources.settings().commitDelay().toNanos();
+        lastCommitWrites = 0;
         loadedTimes = null;
         refreshSnapshot();
         loading = false;
@@ -1225,7 +1230,9 @@ public final class NamespaceEntity {
 
     /**
      * Starts the next WAL object with everything queued, unless one is already in flight or the
-     * commit delay since the last one has not passed (a timer then tries again).
+     * writers the last commit answered may still join this one: fewer writes are queued than it
+     * carried and commit-delay has not passed since they were answered (a timer then tries
+     * again). A lone writer, or a namespace after a load, never waits.
      */
     private void commitIfIdle() {
         // While a build's manifest is being published, writes gather and commit after it: the
@@ -1234,7 +1241,7 @@ public final class NamespaceEntity {
             return;
         }
         long wait = resources.settings().commitDelay().toNanos() - (System.nanoTime() - commitDoneNanos);
-        if (wait > 0) {
+        if (wait > 0 && arrivedSinceAnswered() < lastCommitWrites) {
             timers.startSingleTimer(CommitDue.INSTANCE, CommitDue.INSTANCE, java.time.Duration.ofNanos(wait));
             return;
         }
@@ -1275,6 +1282,17 @@ public final class NamespaceEntity {
                 publish, error == null ? null : unwrap(error)));
     }
 
+    /** Queued writes that arrived after the last commit's writers were answered. */
+    private int arrivedSinceAnswered() {
+        int n = 0;
+        for (Pending p : queued) {
+            if (p.receivedNanos - commitDoneNanos >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private Behavior<Command> onCommitDue(CommitDue m) {
         commitIfIdle();
         return Behaviors.same();
@@ -1299,7 +1317,6 @@ public final class NamespaceEntity {
         }
         List<Pending> batch = inFlight;
         inFlight = null;
-        commitDoneNanos = System.nanoTime();
         if (m.publishedOrNull() != null) {
             manifest = m.publishedOrNull();
         }
@@ -1323,6 +1340,8 @@ public final class NamespaceEntity {
         // The snapshot holds the batch before anyone hears of it: a query sent after an
         // acknowledgement sees the write.
         batch.forEach(p -> succeed(p, m.sequence()));
+        commitDoneNanos = System.nanoTime();
+        lastCommitWrites = batch.size();
         if (stopping && admitting.isEmpty() && queued.isEmpty() && deleteRepliesOrNull == null) {
             return stoppedAfterQueries();
         }

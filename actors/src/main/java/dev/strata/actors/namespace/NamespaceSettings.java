@@ -23,8 +23,8 @@ import java.time.Duration;
  * @param queryQueueTimeout how long a query waits for a slot before it fails with 429
  * @param maxDeleteByFilter documents one delete_by_filter may delete (more: BadRequest unless allow_partial)
  * @param maxPatchByFilter  documents one patch_by_filter may patch (more: BadRequest unless allow_partial)
- * @param commitDelay       how long after a WAL commit completes the next one waits, so that writers
- *                          the commit answered can join it
+ * @param commitDelay       how long after a WAL commit answered its writers the next one waits at most
+ *                          for as many writes to arrive, so that they share one WAL object
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writers that are answered together and write again at once share the next WAL object when
- * commits wait commit-delay after the previous one, instead of splitting into two groups that
- * take turns.
+ * Writers that are answered together and write again at once share the next WAL object when a
+ * commit waits (up to commit-delay) for as many writes as the previous one answered, instead of
+ * splitting into groups that take turns; a lone writer never waits.
  */
 class CommitDelayTest {
 
@@ -61,14 +61,14 @@ class CommitDelayTest {
         }
     }
 
-    /** WAL objects created for WRITERS closed-loop writers doing ROUNDS writes each. */
-    private int walObjects(String commitDelay) throws Exception {
-        SlowWal store = new SlowWal(new LocalDirectoryObjectStore(dir.resolve(commitDelay), io));
+    /** WAL objects created for {@code writerCount} closed-loop writers doing ROUNDS writes each. */
+    private int walObjects(String commitDelay, int writerCount) throws Exception {
+        SlowWal store = new SlowWal(new LocalDirectoryObjectStore(dir.resolve(commitDelay + "-" + writerCount), io));
         try (TestNode node = new TestNode(store, "strata.namespace.writes.commit-delay = " + commitDelay + "\n")) {
             node.writeOk(NS, write(WRITERS * ROUNDS)); // the first commit also publishes the metric
             store.walCreates.set(0);
             List<Thread> writers = new ArrayList<>();
-            for (int w = 0; w < WRITERS; w++) {
+            for (int w = 0; w < writerCount; w++) {
                 int writer = w;
                 Thread t = new Thread(() -> {
                     for (int r = 0; r < ROUNDS; r++) {
@@ -81,7 +81,7 @@ class CommitDelayTest {
             for (Thread t : writers) {
                 t.join();
             }
-            assertEquals(WRITERS * ROUNDS + 1,
+            assertEquals(writerCount * ROUNDS + 1,
                     node.queryOk(NS, QueryRequest.nearest(new float[] {0, 1}, 1000)).rows().size());
             return store.walCreates.get();
         }
@@ -95,11 +95,21 @@ class CommitDelayTest {
     @Test
     void writersAnsweredTogetherShareTheNextCommit() throws Exception {
         // Writers get 50 ms to write again: generous on a loaded machine, short beside a commit.
-        int delayed = walObjects("50ms");
+        int delayed = walObjects("50ms", WRITERS);
         assertTrue(delayed <= ROUNDS * 3 / 2, delayed + " WAL objects for " + ROUNDS + " rounds of "
                 + WRITERS + " writers");
-        // Without the delay the writers take turns in two groups: about two objects a round.
-        int immediate = walObjects("0ms");
+        // Without the delay the writers take turns in groups: about two objects a round.
+        int immediate = walObjects("0ms", WRITERS);
         assertTrue(immediate > delayed, immediate + " WAL objects without the delay, " + delayed + " with it");
+    }
+
+    @Test
+    void aLoneWriterNeverWaits() throws Exception {
+        // A commit waits only for as many writes as the last one answered: one here, which is
+        // always there. Waiting the delay after each commit would take ROUNDS seconds.
+        long start = System.nanoTime();
+        assertEquals(ROUNDS, walObjects("1s", 1));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < ROUNDS * 1000 / 2, ROUNDS + " writes of a lone writer took " + millis + " ms");
     }
 }

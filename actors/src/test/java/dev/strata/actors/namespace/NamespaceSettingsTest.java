@@ -26,7 +26,7 @@ class NamespaceSettingsTest {
         assertEquals(Duration.ofMillis(800), s.queryQueueTimeout());
         assertEquals(5_000_000L, s.maxDeleteByFilter());
         assertEquals(100_000L, s.maxPatchByFilter());
-        assertEquals(Duration.ofMillis(2), s.commitDelay());
+        assertEquals(Duration.ofMillis(10), s.commitDelay());
     }
 
     @Test
