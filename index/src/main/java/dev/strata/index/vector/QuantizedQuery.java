@@ -132,6 +132,13 @@ public final class QuantizedQuery {
         this.boundScale = (float) Math.sqrt(n2) * boundPerNorm;
     }
 
+    /** Makes room to score blocks of up to {@code codes} codes without allocating again. */
+    public void reserve(int codes) {
+        if (dots.length < codes) {
+            dots = new int[codes];
+        }
+    }
+
     /** The squared norm of the prepared residual (its exact distance to the centroid). */
     public float norm2() {
         return norm2;
