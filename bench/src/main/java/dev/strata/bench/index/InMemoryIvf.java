@@ -27,8 +27,16 @@ public final class InMemoryIvf {
      * {@code k} document rows per query, nearest first, -1 where fewer were found, and
      * {@code distances} their distances (NaN where the row is -1).
      */
-    /** One pass's answers, and per query its wall-clock and on-thread CPU nanoseconds. */
-    public record Pass(int k, int[] rows, float[] distances, long[] nanos, long[] cpuNanos) {}
+    /**
+     * One pass's answers, per query its wall-clock and on-thread CPU nanoseconds, and the bytes
+     * the searches allocated on this thread, all queries together.
+     */
+    public record Pass(int k, int[] rows, float[] distances, long[] nanos, long[] cpuNanos, long allocatedBytes) {
+
+        public long allocatedBytesPerQuery() {
+            return allocatedBytes / nanos.length;
+        }
+    }
 
     private final int dims;
     private final int partitions;
@@ -110,6 +118,8 @@ public final class InMemoryIvf {
         long[] nanos = new long[q];
         long[] cpuNanos = new long[q];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean allocation = (com.sun.management.ThreadMXBean) threads;
+        long allocatedBefore = allocation.getCurrentThreadAllocatedBytes();
         float[] query = new float[dims];
         for (int i = 0; i < q; i++) {
             System.arraycopy(queries, i * dims, query, 0, dims);
@@ -123,6 +133,7 @@ public final class InMemoryIvf {
                 distances[i * k + j] = hits.get(j).distance();
             }
         }
-        return new Pass(k, rows, distances, nanos, cpuNanos);
+        long allocated = allocation.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        return new Pass(k, rows, distances, nanos, cpuNanos, allocated);
     }
 }

@@ -60,7 +60,8 @@ public final class IndexBench {
                         + "|---|---|---|---|---|%n| IVF+RaBitQ %d-bit, f32 vectors | %d | %.1f | %d | %.0f |%n",
                 buildParams.bits(), ivf.partitions(), ivf.buildSeconds(), codeBytes, (double) ivf.sectionBytes() / n);
 
-        System.out.printf(Locale.ROOT, "%n| nprobe | rerank × k | recall@10 | p50 ms | p99 ms | mean ms | CPU p50 ms |%n|---|---|---|---|---|---|---|%n");
+        System.out.printf(Locale.ROOT, "%n| nprobe | rerank × k | recall@10 | p50 ms | p99 ms | mean ms | CPU p50 ms "
+                + "| allocated KB/query |%n|---|---|---|---|---|---|---|---|%n");
         int defaultNprobe = ivf.defaultNprobe();
         // Distinct nprobe values in increasing order, the default among them.
         TreeSet<Integer> nprobes = new TreeSet<>(List.of(defaultNprobe));
@@ -78,9 +79,10 @@ public final class IndexBench {
         for (SearchParams p : curve) {
             InMemoryIvf.Pass pass = ivf.run(queries, q, K, p, null);
             Percentiles t = Percentiles.of(pass.nanos());
-            System.out.printf(Locale.ROOT, "| %d%s | %d | %.4f | %.3f | %.3f | %.3f | %.3f |%n", p.nprobe(),
+            System.out.printf(Locale.ROOT, "| %d%s | %d | %.4f | %.3f | %.3f | %.3f | %.3f | %.1f |%n", p.nprobe(),
                     p.nprobe() == defaultNprobe ? " (default)" : "", p.rerankMultiple(), GroundTruth.meanRecall(truth, pass.rows(), q, K),
-                    t.p50Millis(), t.p99Millis(), t.mean() / 1e6, Percentiles.of(pass.cpuNanos()).p50Millis());
+                    t.p50Millis(), t.p99Millis(), t.mean() / 1e6, Percentiles.of(pass.cpuNanos()).p50Millis(),
+                    pass.allocatedBytesPerQuery() / 1024.0);
         }
 
         int[] years = Corpus.years(n);
