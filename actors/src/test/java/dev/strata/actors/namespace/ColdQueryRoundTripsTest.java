@@ -14,8 +14,8 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.cache.PageGeometry;
-import dev.strata.config.StrataThreads;
 import dev.strata.index.doc.CorruptDataException;
 import dev.strata.index.ivf.CorruptIndexException;
 import dev.strata.index.search.SegmentLayout;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
@@ -45,6 +44,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A cold query's sequential object-store round trips on S3 (S3Proxy) behind per-request
@@ -60,7 +60,9 @@ class ColdQueryRoundTripsTest {
     private static final int DOCS = 3000;
     private static final int DIMS = 32;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 8);
+    @RegisterExtension
+    final IoPool io = new IoPool(8);
+
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private S3ProxyServer server;
     private ObjectStore s3;
@@ -69,7 +71,7 @@ class ColdQueryRoundTripsTest {
     @BeforeEach
     void loadNamespace() throws Exception {
         server = S3ProxyServer.start("cold");
-        s3 = new S3ObjectStore(server.settings(""), io);
+        s3 = new S3ObjectStore(server.settings(""), io.executor());
         Random random = new Random(3);
         List<UpsertRow> rows = new ArrayList<>();
         for (long id = 0; id < DOCS; id++) {
@@ -93,7 +95,6 @@ class ColdQueryRoundTripsTest {
     void stop() {
         server.close();
         timer.shutdownNow();
-        io.shutdownNow();
     }
 
     private Manifest latest() {
@@ -117,7 +118,7 @@ class ColdQueryRoundTripsTest {
 
     private Cold coldQuery(boolean eventual) {
         CountingObjectStore counting = new CountingObjectStore(new FaultInjectingObjectStore(s3,
-                Faults.none(11).withLatency(Duration.ofMillis(40), Duration.ofMillis(45)), timer, io), io);
+                Faults.none(11).withLatency(Duration.ofMillis(40), Duration.ofMillis(45)), timer, io.executor()), io.executor());
         try (TestNode node = new TestNode(counting)) {
             QueryRequest request = QueryRequest.nearest(query, 10);
             QueryResult result = node.queryOk(NS, eventual ? request.eventually() : request);
@@ -163,7 +164,7 @@ class ColdQueryRoundTripsTest {
         TieredReader reader = new TieredReader(new ObjectStorePageSource(s3, geometry, new RangeCoalescer(64 * 1024)),
                 geometry);
         CompletionException e = assertThrows(CompletionException.class, () -> Hydration.load(new NamespaceName(NS),
-                s3, reader, io, new ReadStats()).join());
+                s3, reader, io.executor(), new ReadStats()).join());
         return e.getCause();
     }
 

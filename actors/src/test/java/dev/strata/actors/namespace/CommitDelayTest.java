@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.testing.ForwardingObjectStore;
 import java.nio.file.Path;
@@ -14,11 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,12 +34,8 @@ class CommitDelayTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stop() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     /** Counts WAL creates and makes each take {@code latencyMs}, like a remote bucket. */
     private static final class SlowWal extends ForwardingObjectStore {
@@ -63,7 +58,7 @@ class CommitDelayTest {
 
     /** WAL objects created for {@code writerCount} closed-loop writers doing ROUNDS writes each. */
     private int walObjects(String commitDelay, int writerCount) throws Exception {
-        SlowWal store = new SlowWal(new LocalDirectoryObjectStore(dir.resolve(commitDelay + "-" + writerCount), io));
+        SlowWal store = new SlowWal(io.local(dir.resolve(commitDelay + "-" + writerCount)));
         try (TestNode node = new TestNode(store, "strata.namespace.writes.commit-delay = " + commitDelay + "\n")) {
             node.writeOk(NS, write(WRITERS * ROUNDS)); // the first commit also publishes the metric
             store.walCreates.set(0);

@@ -9,18 +9,15 @@ import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
-import dev.strata.config.StrataThreads;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
-import dev.strata.tiering.store.ObjectStore;
+import dev.strata.actors.testing.IoPool;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,18 +44,11 @@ class CrashDuringBuildTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     /** Requests of StormPlan writer 0 acknowledged so far. */
     private int written;
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private ObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
 
     private void write(TestNode node, int requests) {
         for (int i = 0; i < requests; i++) {
@@ -92,14 +82,14 @@ class CrashDuringBuildTest {
     }
 
     private Manifest latestManifest() {
-        SequencedLog manifests = new SequencedLog(store(), LAYOUT.manifestPrefix());
+        SequencedLog manifests = new SequencedLog(io.local(dir), LAYOUT.manifestPrefix());
         long version = manifests.latest().join();
         return ManifestCodec.decode(manifests.read(version).join(), "manifest " + version);
     }
 
     /** A new node on the clean bucket: complete at once, complete once it has indexed, and writable. */
     private void reopenAndCheck() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             assertComplete(node);
             eventually(node, () -> assertEquals(0, scanned(node)));
             eventually(node, () -> assertTrue(latestManifest().segments().size() <= 2));
@@ -107,7 +97,7 @@ class CrashDuringBuildTest {
             write(node, 2);
             assertComplete(node);
         }
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             assertComplete(node);
         }
     }
@@ -119,7 +109,7 @@ class CrashDuringBuildTest {
     @Test
     void crashWhileAnIndexingPassWritesItsSegment() throws Exception {
         AtomicBoolean armed = new AtomicBoolean();
-        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), (key, bytes) -> armed.get() && segmentData(key));
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(io.local(dir), (key, bytes) -> armed.get() && segmentData(key));
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             writeAndIndex(crashed, 3);
@@ -141,7 +131,7 @@ class CrashDuringBuildTest {
         // Three indexing passes write segments 1..3; the fourth segment is compaction's.
         BiPredicate<String, byte[]> compactionSegment = (key, bytes) ->
                 segmentData(key) && segmentsWritten.incrementAndGet() == 4;
-        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), compactionSegment);
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(io.local(dir), compactionSegment);
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             for (int pass = 0; pass < 3; pass++) {
@@ -167,7 +157,7 @@ class CrashDuringBuildTest {
             int segments = ManifestCodec.decode(bytes, key).segments().size();
             return previousSegments.getAndSet(segments) > 2 && segments == 1;
         };
-        HoldingObjectStore held = HoldingObjectStore.holdingFirst(store(), compactionManifest);
+        HoldingObjectStore held = HoldingObjectStore.holdingFirst(io.local(dir), compactionManifest);
         TestNode crashed = new TestNode(held, CONFIG);
         try {
             for (int pass = 0; pass < 3; pass++) {

@@ -8,7 +8,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.ListPage;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.testing.ForwardingObjectStore;
@@ -18,12 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,12 +38,8 @@ class FailedLoadTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stop() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     /** Fails the first {@code failures} listings of the namespace's manifests, so its loads fail. */
     private static final class FailingLoads extends ForwardingObjectStore {
@@ -71,7 +66,7 @@ class FailedLoadTest {
 
     @Test
     void everyRequestSentWhileLoadsFailGetsAPromptReply() throws Exception {
-        FailingLoads store = new FailingLoads(new LocalDirectoryObjectStore(dir, io), 20);
+        FailingLoads store = new FailingLoads(io.local(dir), 20);
         try (TestNode node = new TestNode(store)) {
             // Requests arrive throughout: before, during and after each failed load.
             List<TestProbe<StatusReply<WriteResult>>> probes = new ArrayList<>();

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.FaultInjectingObjectStore;
 import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import dev.strata.tiering.store.LatencyDistribution;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStoreException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +28,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,19 +58,20 @@ class FaultInjectionTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void stopPools() {
-        io.shutdownNow();
         scheduler.shutdownNow();
     }
 
     @Test
     void underFaultsEveryAnswerIsRightOrAnErrorAndNoAcknowledgedWriteIsLost() throws Exception {
-        FaultInjectingObjectStore faulty = new FaultInjectingObjectStore(new LocalDirectoryObjectStore(dir, io),
-                new Faults(42, 0.05, 0, new LatencyDistribution(Duration.ofMillis(2), Duration.ofMillis(40))), scheduler, io);
+        FaultInjectingObjectStore faulty = new FaultInjectingObjectStore(io.local(dir),
+                new Faults(42, 0.05, 0, new LatencyDistribution(Duration.ofMillis(2), Duration.ofMillis(40))), scheduler, io.executor());
         AtomicIntegerArray sent = new AtomicIntegerArray(WRITERS);
         AtomicIntegerArray acked = new AtomicIntegerArray(WRITERS);
         AtomicIntegerArray gaveUp = new AtomicIntegerArray(WRITERS);
@@ -168,7 +168,7 @@ class FaultInjectionTest {
         }
 
         // Faults off: a new node on the same bucket holds exactly what was acknowledged.
-        try (TestNode node = new TestNode(new LocalDirectoryObjectStore(dir, io), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             Map<Integer, Map<Long, Row>> rows = StormPlan.byWriter(node.queryOk(NS, StormPlan.everything()));
             assertTrue(rows.keySet().stream().allMatch(w -> w >= 0 && w < WRITERS), rows::toString);
             for (int w = 0; w < WRITERS; w++) {

@@ -15,9 +15,9 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.config.StrataThreads;
 import dev.strata.tiering.store.ListPage;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectInfo;
 import dev.strata.tiering.store.ObjectStore;
 import java.nio.file.Path;
@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,7 +54,9 @@ class IndexingTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
     private final Random random = new Random(7);
     /** The model: each live document's vector and attributes. */
@@ -63,12 +66,7 @@ class IndexingTest {
 
     @AfterEach
     void stopPools() {
-        io.shutdownNow();
         indexer.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
     }
 
     private static String config(int afterOps, int maxSegments) {
@@ -154,11 +152,11 @@ class IndexingTest {
     }
 
     private List<Long> walSequences() {
-        return new SequencedLog(store(), LAYOUT.walPrefix()).sequences().join();
+        return new SequencedLog(io.local(dir), LAYOUT.walPrefix()).sequences().join();
     }
 
     private Manifest latestManifest() {
-        SequencedLog manifests = new SequencedLog(store(), LAYOUT.manifestPrefix());
+        SequencedLog manifests = new SequencedLog(io.local(dir), LAYOUT.manifestPrefix());
         long version = manifests.latest().join();
         return ManifestCodec.decode(manifests.read(version).join(), "manifest " + version);
     }
@@ -179,7 +177,7 @@ class IndexingTest {
     @Test
     void theTailBecomesASegmentWhileQueriesAndWritesGoOn() throws Exception {
         GatedExecutor gate = new GatedExecutor(indexer);
-        try (TestNode node = new TestNode(store(), config(40, 100), gate)) {
+        try (TestNode node = new TestNode(io.local(dir), config(40, 100), gate)) {
             for (int b = 0; b < 3; b++) {
                 range(node, b * 10L, b * 10L + 10);
             }
@@ -208,9 +206,9 @@ class IndexingTest {
             // The sweep deletes the covered WAL objects and the superseded manifest.
             eventually(node, () -> assertEquals(List.of(5L, 6L), walSequences()));
             eventually(node, () -> assertEquals(List.of(LAYOUT.manifestPrefix() + NamespaceLayout.sequence(2)),
-                    keys(store(), LAYOUT.manifestPrefix())));
+                    keys(io.local(dir), LAYOUT.manifestPrefix())));
         }
-        try (TestNode node = new TestNode(store(), config(40, 100))) {
+        try (TestNode node = new TestNode(io.local(dir), config(40, 100))) {
             assertMatchesModel(node);
             assertEquals(2, scanned(node));
         }
@@ -218,7 +216,7 @@ class IndexingTest {
 
     @Test
     void deletesAndPatchesOfIndexedDocumentsSurviveMorePassesReloadsAndCompaction() {
-        try (TestNode node = new TestNode(store(), config(20, 2))) {
+        try (TestNode node = new TestNode(io.local(dir), config(20, 2))) {
             range(node, 0, 10);
             range(node, 10, 20);
             eventually(node, () -> assertEquals(0, scanned(node)));
@@ -234,7 +232,7 @@ class IndexingTest {
             assertEquals(4, m.indexedThrough());
             assertMatchesModel(node);
         }
-        try (TestNode node = new TestNode(store(), config(20, 2))) {
+        try (TestNode node = new TestNode(io.local(dir), config(20, 2))) {
             assertMatchesModel(node);
             assertEquals(0, scanned(node));
             // A third pass (deletes and patches over both segments) makes three segments: compaction.
@@ -247,17 +245,17 @@ class IndexingTest {
             assertEquals(0, m.segments().get(0).deletes());
             assertMatchesModel(node);
             // Replaced segments and their deletes objects are swept; only the merged one stays.
-            eventually(node, () -> assertEquals(List.of(m.segments().get(0).key()), keys(store(), LAYOUT.segmentPrefix())));
+            eventually(node, () -> assertEquals(List.of(m.segments().get(0).key()), keys(io.local(dir), LAYOUT.segmentPrefix())));
             eventually(node, () -> assertEquals(List.of(), walSequences()));
         }
-        try (TestNode node = new TestNode(store(), config(20, 2))) {
+        try (TestNode node = new TestNode(io.local(dir), config(20, 2))) {
             assertMatchesModel(node);
         }
     }
 
     @Test
     void aQuietTailIsIndexedBelowTheThresholds() {
-        try (TestNode node = new TestNode(store(), config(1000, 100) + "strata.namespace.indexing.after-quiet = 200ms\n")) {
+        try (TestNode node = new TestNode(io.local(dir), config(1000, 100) + "strata.namespace.indexing.after-quiet = 200ms\n")) {
             range(node, 0, 3);
             eventually(node, () -> assertEquals(0, scanned(node)));
             assertEquals(1, latestManifest().segments().size());
@@ -268,7 +266,7 @@ class IndexingTest {
     @Test
     void indexingRelievesBackpressure() throws Exception {
         GatedExecutor gate = new GatedExecutor(indexer);
-        try (TestNode node = new TestNode(store(), config(20, 100)
+        try (TestNode node = new TestNode(io.local(dir), config(20, 100)
                 + "strata.namespace.backpressure.max-unindexed-ops = 30\n", gate)) {
             gate.arm();
             range(node, 0, 20);
@@ -288,7 +286,7 @@ class IndexingTest {
 
     @Test
     void aPassOfOnlyDeletesWritesAnEmptySegmentThatStillDeletes() {
-        try (TestNode node = new TestNode(store(), config(5, 100))) {
+        try (TestNode node = new TestNode(io.local(dir), config(5, 100))) {
             range(node, 0, 5);
             eventually(node, () -> assertEquals(0, scanned(node)));
             patchAndDelete(node, "patched", List.of(), List.of(0L, 1L, 2L, 3L, 4L));
@@ -299,7 +297,7 @@ class IndexingTest {
             eventually(node, () -> assertEquals(List.of(), walSequences()));
             assertMatchesModel(node);
         }
-        try (TestNode node = new TestNode(store(), config(5, 100))) {
+        try (TestNode node = new TestNode(io.local(dir), config(5, 100))) {
             assertMatchesModel(node);
             range(node, 10, 12);
             assertMatchesModel(node);
@@ -308,7 +306,7 @@ class IndexingTest {
 
     @Test
     void aCrashBetweenTheSegmentAndItsManifestLosesNothing() throws Exception {
-        HoldingObjectStore held = new HoldingObjectStore(store(), "/manifest/");
+        HoldingObjectStore held = new HoldingObjectStore(io.local(dir), "/manifest/");
         TestNode crashed = new TestNode(held, config(20, 100));
         try {
             range(crashed, 0, 10); // also publishes the metric's manifest, not held
@@ -316,21 +314,21 @@ class IndexingTest {
             range(crashed, 10, 20);
             assertTrue(held.entered.get(20, TimeUnit.SECONDS).endsWith(NamespaceLayout.sequence(2)));
             // The segment is written, its manifest is not: the WAL it covers must all be there.
-            assertEquals(1, keys(store(), LAYOUT.segmentPrefix()).size());
+            assertEquals(1, keys(io.local(dir), LAYOUT.segmentPrefix()).size());
             assertEquals(List.of(1L, 2L), walSequences());
             assertEquals(1, latestManifest().version());
         } finally {
             crashed.close(); // the process dies with the manifest create still pending
         }
-        try (TestNode node = new TestNode(store(), config(1000, 100))) {
+        try (TestNode node = new TestNode(io.local(dir), config(1000, 100))) {
             assertMatchesModel(node);
             assertEquals(20, scanned(node));
             // The unpublished segment is garbage and is swept; the WAL stays, nothing covers it.
-            eventually(node, () -> assertEquals(List.of(), keys(store(), LAYOUT.segmentPrefix())));
+            eventually(node, () -> assertEquals(List.of(), keys(io.local(dir), LAYOUT.segmentPrefix())));
             assertEquals(List.of(1L, 2L), walSequences());
             assertMatchesModel(node);
         }
-        try (TestNode node = new TestNode(store(), config(20, 100))) {
+        try (TestNode node = new TestNode(io.local(dir), config(20, 100))) {
             eventually(node, () -> assertEquals(0, scanned(node)));
             assertMatchesModel(node);
             eventually(node, () -> assertEquals(List.of(), walSequences()));
@@ -339,7 +337,7 @@ class IndexingTest {
 
     @Test
     void losingTheManifestRaceFencesTheEntity() throws Exception {
-        HoldingObjectStore held = new HoldingObjectStore(store(), "/segments/");
+        HoldingObjectStore held = new HoldingObjectStore(io.local(dir), "/segments/");
         try (TestNode node = new TestNode(held, config(20, 100) + "strata.namespace.garbage.keep-manifests = 10\n")) {
             range(node, 0, 10);
             held.arm();
@@ -349,7 +347,7 @@ class IndexingTest {
             // Another owner publishes manifest 2 first.
             Manifest first = latestManifest();
             Manifest theirs = first.next(first.schema(), first.metricOrNull());
-            assertTrue(new SequencedLog(store(), LAYOUT.manifestPrefix()).create(2, ManifestCodec.encode(theirs)).join());
+            assertTrue(new SequencedLog(io.local(dir), LAYOUT.manifestPrefix()).create(2, ManifestCodec.encode(theirs)).join());
             held.release.complete(null);
 
             // The entity's create of version 2 fails: it reloads over the other owner's manifest
@@ -361,8 +359,8 @@ class IndexingTest {
             eventually(node, () -> assertEquals(0, scanned(node)));
             assertMatchesModel(node);
             // The lost build's segment is referenced by no manifest and is swept.
-            eventually(node, () -> assertFalse(keys(store(), LAYOUT.segmentPrefix()).contains(lost)));
-            assertEquals(List.of(ours.segments().get(0).key()), keys(store(), LAYOUT.segmentPrefix()));
+            eventually(node, () -> assertFalse(keys(io.local(dir), LAYOUT.segmentPrefix()).contains(lost)));
+            assertEquals(List.of(ours.segments().get(0).key()), keys(io.local(dir), LAYOUT.segmentPrefix()));
         }
     }
 }

@@ -20,7 +20,7 @@ import dev.strata.actors.storage.NamespaceCatalog;
 import dev.strata.actors.storage.NamespaceDeletion;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import java.nio.file.Path;
@@ -28,13 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Namespace metadata, schema updates and namespace deletion through the entity. */
@@ -48,16 +47,8 @@ class NamespaceAdminTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     static StatusReply<NamespaceMetadata> describe(TestNode node, String namespace) {
         TestProbe<StatusReply<NamespaceMetadata>> probe = node.kit.createTestProbe();
@@ -108,7 +99,7 @@ class NamespaceAdminTest {
 
     @Test
     void metadataCountsDocumentsThroughWritesDeletesAndIndexing() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             assertError(NamespaceException.NotFound.class, describe(node, NS));
             Instant before = Instant.now().minusSeconds(1);
             node.writeOk(NS, upsertRange(0, 6));
@@ -137,7 +128,7 @@ class NamespaceAdminTest {
                     List.of(3L, 10L), null, false));
             assertEquals(6, describeOk(node, NS).approxRowCount());
         }
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             NamespaceMetadata m = describeOk(node, NS);
             assertEquals(6, m.approxRowCount());
             assertTrue(m.unindexedBytes() > 0);
@@ -146,7 +137,7 @@ class NamespaceAdminTest {
 
     @Test
     void schemaUpdatesAddAttributesChangeFilterableAndRefuseTypeChanges() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             assertError(NamespaceException.NotFound.class, updateSchema(node, Map.of("s", new AttributeSpec("string", null, false))));
             node.writeOk(NS, upsertRange(0, 3));
             StatusReply<NamespaceMetadata> reply = updateSchema(node, Map.of("s", new AttributeSpec("string", null, false),
@@ -173,7 +164,7 @@ class NamespaceAdminTest {
             assertFalse(updateSchema(node, Map.of("n", new AttributeSpec("int", false, false))).isError());
         }
         // Durable: a new owner sees the declarations.
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             NamespaceMetadata m = describeOk(node, NS);
             assertEquals(new AttributeSpec("string", true, false), m.schema().get("s"));
             assertEquals(new AttributeSpec("int", false, false), m.schema().get("n"));
@@ -183,7 +174,7 @@ class NamespaceAdminTest {
 
     @Test
     void deletingANamespaceRemovesEverythingAndALaterWriteStartsAfresh() {
-        LocalDirectoryObjectStore store = store();
+        LocalDirectoryObjectStore store = io.local(dir);
         try (TestNode node = new TestNode(store, CONFIG)) {
             node.writeOk(NS, upsertRange(0, 12)); // indexed: manifest, segment and WAL objects
             node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
@@ -227,7 +218,7 @@ class NamespaceAdminTest {
 
     @Test
     void aDeletionInterruptedAfterItsTombstoneIsFinishedByTheNextLoad() {
-        LocalDirectoryObjectStore store = store();
+        LocalDirectoryObjectStore store = io.local(dir);
         try (TestNode node = new TestNode(store, CONFIG)) {
             node.writeOk(NS, upsertRange(0, 3));
         }

@@ -16,25 +16,23 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
 import dev.strata.index.wal.WalWriter;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The namespace entity on a real one-node cluster over a local-directory bucket. */
@@ -45,16 +43,8 @@ class NamespaceEntityTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     static UpsertRow row(Object id, float[] vector, Object... keyValues) {
         Map<String, Object> attributes = new LinkedHashMap<>();
@@ -87,7 +77,7 @@ class NamespaceEntityTest {
     }
 
     private long walObjects() {
-        return new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).walPrefix()).sequences().join().size();
+        return new SequencedLog(io.local(dir), new NamespaceLayout(new NamespaceName(NS)).walPrefix()).sequences().join().size();
     }
 
     private static void assertError(Class<? extends NamespaceException> kind, StatusReply<?> reply) {
@@ -97,7 +87,7 @@ class NamespaceEntityTest {
 
     @Test
     void writeThenQuerySeesTheWrite() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             WriteResult r = node.writeOk(NS, upserts(row(1L, v(0, 0), "color", "red", "size", 3L),
                     row("two", v(1, 1), "color", "blue", "size", 5L),
                     row(3L, v(5, 5), "color", "red", "tags", List.of("x", "y"))));
@@ -124,7 +114,7 @@ class NamespaceEntityTest {
 
     @Test
     void concurrentWritesGroupIntoOneWalObjectWhileTheFirstIsInFlight() throws Exception {
-        HoldingObjectStore held = new HoldingObjectStore(store());
+        HoldingObjectStore held = new HoldingObjectStore(io.local(dir));
         int n = 8;
         try (TestNode node = new TestNode(held)) {
             held.arm();
@@ -154,13 +144,13 @@ class NamespaceEntityTest {
 
     @Test
     void aNewNodeRecoversEveryAcknowledgedWriteInOrder() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             node.writeOk(NS, upserts(row(1L, v(1, 0), "version", 1L), row(2L, v(2, 0), "version", 1L)));
             node.writeOk(NS, upserts(row(1L, v(1, 1), "version", 2L)));
             node.writeOk(NS, deletes(2L));
             node.writeOk(NS, patches(new PatchRow(1L, Map.of("version", 3L, "note", "patched"))));
         }
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             Map<Object, Row> rows = byId(node.queryOk(NS, QueryRequest.nearest(v(0, 0), 10).includingAll()));
             assertEquals(List.of(1L), List.copyOf(rows.keySet()));
             assertEquals(Map.of("version", 3L, "note", "patched", "vector", List.of(1.0, 1.0)),
@@ -172,7 +162,7 @@ class NamespaceEntityTest {
 
     @Test
     void anotherOwnerFencesTheEntityWhichReloadsAndContinues() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertEquals(1, node.writeOk(NS, upserts(row(1L, v(1, 1), "by", "us"))).walSequence());
 
             // Another owner commits WAL entry 2 behind the entity's back.
@@ -180,7 +170,7 @@ class NamespaceEntityTest {
             byte[] foreign = new WalWriter(schema)
                     .upsert(schema.admit(new Document(DocId.of(100), v(0, 0), Map.of("by", "them"))).document())
                     .finish();
-            SequencedLog wal = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
+            SequencedLog wal = new SequencedLog(io.local(dir), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
             assertTrue(wal.create(2, foreign).join());
 
             StatusReply<WriteResult> fenced = node.write(NS, upserts(row(2L, v(2, 2), "by", "us")));
@@ -196,7 +186,7 @@ class NamespaceEntityTest {
 
     @Test
     void schemaViolationsAreRejectedAndNothingIsWritten() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             node.writeOk(NS, upserts(row(1L, v(1, 2), "n", 1L)));
             assertError(NamespaceException.BadRequest.class, node.write(NS, upserts(row(2L, v(1, 2), "n", "one"))));
             assertError(NamespaceException.BadRequest.class, node.write(NS, upserts(row(3L, v(1, 2, 3)))));
@@ -215,7 +205,7 @@ class NamespaceEntityTest {
 
     @Test
     void patchOfAMissingIdCreatesNothing() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             node.writeOk(NS, upserts(row(1L, v(1, 1), "color", "red")));
             Map<String, Object> removeColor = new HashMap<>();
             removeColor.put("color", null);
@@ -234,7 +224,7 @@ class NamespaceEntityTest {
 
     @Test
     void backpressureRefusesWritesPastTheUnindexedLimit() {
-        try (TestNode node = new TestNode(store(), "strata.namespace.backpressure.max-unindexed-ops = 3")) {
+        try (TestNode node = new TestNode(io.local(dir), "strata.namespace.backpressure.max-unindexed-ops = 3")) {
             node.writeOk(NS, upserts(row(1L, v(1, 1)), row(2L, v(2, 2))));
             node.writeOk(NS, upserts(row(3L, v(3, 3))));
             StatusReply<WriteResult> refused = node.write(NS, upserts(row(4L, v(4, 4))));
@@ -247,7 +237,7 @@ class NamespaceEntityTest {
 
     @Test
     void queriesOfAnEmptyNamespaceAreNotFoundAndBadQueriesAreRejected() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertError(NamespaceException.NotFound.class, node.query(NS, QueryRequest.nearest(v(0, 0), 10)));
             node.writeOk(NS, upserts(row(1L, v(1, 1), "color", "red")));
             assertError(NamespaceException.BadRequest.class, node.query(NS, QueryRequest.nearest(v(0, 0, 0), 10)));

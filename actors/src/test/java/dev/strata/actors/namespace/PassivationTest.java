@@ -10,20 +10,18 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.CountingObjectStore;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,12 +43,8 @@ class PassivationTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     private static Set<String> runningEntities(TestNode node) {
         TestProbe<ShardRegion.CurrentShardRegionState> probe = node.kit.createTestProbe();
@@ -84,7 +78,7 @@ class PassivationTest {
 
     @Test
     void aPassivatedNamespaceComesBackWithIdenticalAnswers() {
-        CountingObjectStore store = new CountingObjectStore(new LocalDirectoryObjectStore(dir, io), io);
+        CountingObjectStore store = new CountingObjectStore(io.local(dir), io.executor());
         try (TestNode node = new TestNode(store, CONFIG)) {
             int requests = 12;
             for (int c = 0; c < requests; c++) {

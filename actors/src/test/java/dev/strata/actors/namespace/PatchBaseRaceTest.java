@@ -8,9 +8,9 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.config.StrataThreads;
 import dev.strata.index.io.ByteRange;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.testing.ForwardingObjectStore;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import static dev.strata.actors.namespace.NamespaceEntityTest.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,12 +46,13 @@ class PatchBaseRaceTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
 
     @AfterEach
     void stopPools() {
-        io.shutdownNow();
         indexer.shutdownNow();
     }
 
@@ -84,7 +86,7 @@ class PatchBaseRaceTest {
     }
 
     private Manifest latestManifest() {
-        SequencedLog manifests = new SequencedLog(new LocalDirectoryObjectStore(dir, io), LAYOUT.manifestPrefix());
+        SequencedLog manifests = new SequencedLog(io.local(dir), LAYOUT.manifestPrefix());
         long version = manifests.latest().join();
         return ManifestCodec.decode(manifests.read(version).join(), "manifest " + version);
     }
@@ -94,7 +96,7 @@ class PatchBaseRaceTest {
         String config = "strata.namespace.indexing.after-quiet = 1h\n"
                 + "strata.namespace.garbage.grace = 1h\n";
         // Documents 1 and 2 in a segment, document 3 in the tail.
-        try (TestNode node = new TestNode(new LocalDirectoryObjectStore(dir, io),
+        try (TestNode node = new TestNode(io.local(dir),
                 config + "strata.namespace.indexing.after-ops = 2\n")) {
             node.writeOk(NS, WriteRequest.of(List.of(row(1L, V, "n", 1L), row(2L, V, "n", 2L)), null, null,
                     "euclidean_squared", false));
@@ -109,7 +111,7 @@ class PatchBaseRaceTest {
         // A new node indexes its one-operation tail as soon as it loads; the build is held.
         GatedExecutor gate = new GatedExecutor(indexer);
         gate.arm();
-        HoldReads store = new HoldReads(new LocalDirectoryObjectStore(dir, io));
+        HoldReads store = new HoldReads(io.local(dir));
         try (TestNode node = new TestNode(store, config + "strata.namespace.indexing.after-ops = 1\n", gate)) {
             node.queryOk(NS, QueryRequest.nearest(V, 1)); // loaded
             gate.entered.get(20, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.config.StrataThreads;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
@@ -22,7 +23,6 @@ import dev.strata.index.doc.Schema;
 import dev.strata.index.io.ByteRange;
 import dev.strata.index.wal.WalWriter;
 import dev.strata.tiering.store.CountingObjectStore;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectInfo;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.testing.ForwardingObjectStore;
@@ -40,15 +40,14 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import static dev.strata.actors.namespace.NamespaceEntityTest.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,18 +73,11 @@ class QuerySideTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final Map<Long, float[]> vectors = new TreeMap<>();
     private final Map<Long, String> colors = new TreeMap<>();
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
 
     /** Documents 0..59: a 4-d vector, "n" = id and "color" (missing for multiples of 7). */
     private void populate(TestNode node) {
@@ -155,7 +147,7 @@ class QuerySideTest {
 
     @Test
     void exactKnnScoresEveryAllowedDocumentAndRequiresAFilter() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             float[] q = {0.5f, 0.5f, 0.5f, 0.5f};
             QueryResult red = node.queryOk(NS, exact(q, 7, List.of("color", "Eq", "red")));
@@ -174,7 +166,7 @@ class QuerySideTest {
 
     @Test
     void rowsCarryVectorsAndLeaveOutExcludedAttributes() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             QueryRequest all = QueryRequest.orderBy("n", false, DOCS).includingAll();
             QueryResult everything = node.queryOk(NS, all);
@@ -205,7 +197,7 @@ class QuerySideTest {
     void queriesNeverSearchOnTheEntitysThreadEvenWhenComputeIsQuick() {
         // Threads that read a segment's bytes (the reader has no memory tier: every query reads).
         java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        ObjectStore recording = new ForwardingObjectStore(store()) {
+        ObjectStore recording = new ForwardingObjectStore(io.local(dir)) {
             @Override
             public CompletableFuture<byte[]> getRange(String key, ByteRange range) {
                 if (key.contains("/segments/")) {
@@ -245,7 +237,7 @@ class QuerySideTest {
 
     @Test
     void countAggregatesOverSegmentAndTailWithAndWithoutGroups() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             node.writeOk(NS, NamespaceEntityTest.deletes(1L, 44L));
             colors.remove(1L);
@@ -307,13 +299,13 @@ class QuerySideTest {
         Document doc = new Document(DocId.of(100), new float[] {0, 0, 0, 0}, Map.of("n", 100L));
         Schema schema = Schema.empty().admit(doc).schema();
         byte[] bytes = new WalWriter(schema).upsert(schema.admit(doc).document()).finish();
-        SequencedLog wal = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
+        SequencedLog wal = new SequencedLog(io.local(dir), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
         assertTrue(wal.create(sequence, bytes).join());
     }
 
     @Test
     void aStrongQuerySeesAnotherOwnersWriteAndAnEventualOneNeedNot() {
-        CountingObjectStore counting = new CountingObjectStore(store(), io);
+        CountingObjectStore counting = new CountingObjectStore(io.local(dir), io.executor());
         try (TestNode node = new TestNode(counting)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
             QueryRequest byN = QueryRequest.orderBy("n", false, 10);
@@ -337,7 +329,7 @@ class QuerySideTest {
 
     @Test
     void aStrongQueryRunsWhileItsCheckIsInFlightAndAnswersOnlyOnceItComesBackClean() {
-        HeadGate gate = new HeadGate(store());
+        HeadGate gate = new HeadGate(io.local(dir));
         HoldAll compute = new HoldAll();
         try (TestNode node = new TestNode(gate, "", null, compute::wrap)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
@@ -379,7 +371,7 @@ class QuerySideTest {
 
     @Test
     void strongQueriesArrivingDuringACheckShareTheNextOne() {
-        HeadGate gate = new HeadGate(new CountingObjectStore(store(), io));
+        HeadGate gate = new HeadGate(new CountingObjectStore(io.local(dir), io.executor()));
         try (TestNode node = new TestNode(gate)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
             QueryRequest byN = QueryRequest.orderBy("n", false, 10);
@@ -420,13 +412,13 @@ class QuerySideTest {
 
     @Test
     void aCheckThatFindsTheOwnersOwnCreateInFlightWaitsForItsOutcome() {
-        HeadGate gate = new HeadGate(store());
+        HeadGate gate = new HeadGate(io.local(dir));
         try (TestNode node = new TestNode(gate)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
             gate.holdAcks.set(true);
             TestProbe<StatusReply<NamespaceProtocol.WriteResult>> write = node.sendWrite(NS,
                     NamespaceEntityTest.upserts(row(2L, new float[] {2, 2, 2, 2}, "n", 2L)));
-            SequencedLog wal = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
+            SequencedLog wal = new SequencedLog(io.local(dir), new NamespaceLayout(new NamespaceName(NS)).walPrefix());
             node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
                 assertEquals(List.of(1L, 2L), wal.sequences().join());
                 return null;
@@ -454,7 +446,7 @@ class QuerySideTest {
     @Test
     void theSeventeenthQueryWaitsThenGetsTooManyRequests() {
         HoldAll hold = new HoldAll();
-        try (TestNode node = new TestNode(store(), "strata.namespace.queries.queue-timeout = 300ms\n", null,
+        try (TestNode node = new TestNode(io.local(dir), "strata.namespace.queries.queue-timeout = 300ms\n", null,
                 hold::wrap)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
             QueryRequest q = eventual(QueryRequest.orderBy("n", false, 10));
@@ -481,7 +473,7 @@ class QuerySideTest {
     @Test
     void aWaitingQueryRunsWhenASlotFreesAndAggregationsTakeFourSlots() {
         HoldAll hold = new HoldAll();
-        try (TestNode node = new TestNode(store(), "strata.namespace.queries.max-concurrent = 5\n"
+        try (TestNode node = new TestNode(io.local(dir), "strata.namespace.queries.max-concurrent = 5\n"
                 + "strata.namespace.queries.queue-timeout = 20s\n", null, hold::wrap)) {
             node.writeOk(NS, NamespaceEntityTest.upserts(row(1L, new float[] {1, 1, 1, 1}, "n", 1L)));
             QueryRequest q = eventual(QueryRequest.orderBy("n", false, 10));
@@ -512,7 +504,7 @@ class QuerySideTest {
 
     @Test
     void aMultiQueryAnswersInOrderFromOneSnapshot() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             QueryRequest countAll = aggregate(null, List.of(), 10, Map.of("c", List.of("Count")));
             QueryRequest nearest = QueryRequest.nearest(vectors.get(50L), 1);
@@ -558,7 +550,7 @@ class QuerySideTest {
 
     @Test
     void explainDescribesSegmentsFilterStrategyAndTail() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             String plan = explain(node, QueryRequest.nearest(vectors.get(3L), 5)).getValue();
             assertTrue(plan.contains("ANN top_k=5"), plan);
@@ -595,7 +587,7 @@ class QuerySideTest {
 
     @Test
     void recallOfASmallNamespaceIsOneAndNeedsVectors() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
             RecallResult r = recall(node, NS, new RecallRequest(10, 5, null)).getValue();
             assertEquals(1.0, r.avgRecall(), 1e-9, "every partition is probed in a namespace this small");
@@ -622,10 +614,10 @@ class QuerySideTest {
 
     @Test
     void warmingReadsEverySegmentByteInTheBackground() {
-        try (TestNode node = new TestNode(store(), SEGMENT_OF_40)) {
+        try (TestNode node = new TestNode(io.local(dir), SEGMENT_OF_40)) {
             populate(node);
         }
-        CountingObjectStore counting = new CountingObjectStore(store(), io);
+        CountingObjectStore counting = new CountingObjectStore(io.local(dir), io.executor());
         try (TestNode node = new TestNode(counting)) {
             TestProbe<StatusReply<Done>> probe = node.kit.createTestProbe();
             node.region.tell(new ShardingEnvelope<>(NS, new WarmCache(probe.getRef())));

@@ -14,9 +14,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
-import dev.strata.config.StrataThreads;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
-import dev.strata.tiering.store.ObjectStore;
+import dev.strata.actors.testing.IoPool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,15 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,22 +53,15 @@ class QuietMergeTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final Random random = new Random(11);
     /** The model: each live document's vector. */
     private final Map<Long, float[]> model = new TreeMap<>();
     private long nextId;
     private long writes;
     private long lastSequence;
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private ObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
 
     /** Every write of {@link #AFTER_OPS} operations starts a fold; only a quiet period merges. */
     private static String config(boolean mergeWhenQuiet) {
@@ -147,7 +137,7 @@ class QuietMergeTest {
     }
 
     private Manifest latestManifest() {
-        SequencedLog manifests = new SequencedLog(store(), LAYOUT.manifestPrefix());
+        SequencedLog manifests = new SequencedLog(io.local(dir), LAYOUT.manifestPrefix());
         long version = manifests.latest().join();
         return ManifestCodec.decode(manifests.read(version).join(), "manifest " + version);
     }
@@ -191,7 +181,7 @@ class QuietMergeTest {
      */
     private HoldingObjectStore holdingTheMerge(AtomicBoolean armed) {
         AtomicLong newest = new AtomicLong();
-        return HoldingObjectStore.holdingFirst(store(), (key, bytes) -> {
+        return HoldingObjectStore.holdingFirst(io.local(dir), (key, bytes) -> {
             if (!key.startsWith(LAYOUT.segmentPrefix()) || key.endsWith(".deletes")) {
                 return false;
             }
@@ -224,7 +214,7 @@ class QuietMergeTest {
             assertSettledInOneSegment(node);
             assertEquals(separate.rows(), everything(node).rows(), "the same rows at the same distances");
         }
-        try (TestNode node = new TestNode(store(), config(true))) {
+        try (TestNode node = new TestNode(io.local(dir), config(true))) {
             assertMatchesModel(everything(node));
             assertEquals(new Plan(1, true), plan(node));
         }
@@ -250,14 +240,14 @@ class QuietMergeTest {
             assertSettledInOneSegment(node);
             assertMatchesModel(everything(node));
         }
-        try (TestNode node = new TestNode(store(), config(true))) {
+        try (TestNode node = new TestNode(io.local(dir), config(true))) {
             assertMatchesModel(everything(node));
         }
     }
 
     @Test
     void withMergeWhenQuietOffTheSegmentsStay() {
-        try (TestNode node = new TestNode(store(), config(false))) {
+        try (TestNode node = new TestNode(io.local(dir), config(false))) {
             writeUntilSegments(node, 3);
             eventually(node, () -> assertEquals(true, plan(node).tailEmpty()));
             int segments = latestManifest().segments().size();

@@ -19,6 +19,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.cache.PageGeometry;
 import dev.strata.config.StrataThreads;
 import dev.strata.index.doc.DocId;
@@ -29,7 +30,6 @@ import dev.strata.tiering.read.RangeCoalescer;
 import dev.strata.tiering.read.TieredReader;
 import dev.strata.tiering.store.FaultInjectingObjectStore;
 import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
@@ -55,6 +55,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -75,13 +76,14 @@ class RacingOwnersTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final ExecutorService compute = StrataThreads.newPool(StrataThreads.COMPUTE, 2);
     private final ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
 
     @AfterEach
     void stopPools() {
-        io.shutdownNow();
         compute.shutdownNow();
         indexer.shutdownNow();
     }
@@ -114,8 +116,8 @@ class RacingOwnersTest {
         ActorTestKit kit = ActorTestKit.create("racing-strong", config);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (S3ProxyServer server = S3ProxyServer.start("racing")) {
-            ObjectStore store = new FaultInjectingObjectStore(new S3ObjectStore(server.settings(""), io),
-                    Faults.none(5).withLatency(Duration.ofMillis(15), Duration.ofMillis(25)), timer, io);
+            ObjectStore store = new FaultInjectingObjectStore(new S3ObjectStore(server.settings(""), io.executor()),
+                    Faults.none(5).withLatency(Duration.ofMillis(15), Duration.ofMillis(25)), timer, io.executor());
             NamespaceEntity.Resources resources = resources(store, config);
             List<ActorRef<Command>> owners = List.of(kit.spawn(NamespaceEntity.create(NS, null, resources), "owner-a"),
                     kit.spawn(NamespaceEntity.create(NS, null, resources), "owner-b"));
@@ -154,7 +156,7 @@ class RacingOwnersTest {
     void exactlyOneOwnerCommitsEachWalEntryAndNoAcknowledgedWriteIsLost() throws Exception {
         Config config = ConfigFactory.parseString(CONFIG).withFallback(ConfigFactory.load());
         ActorTestKit kit = ActorTestKit.create("racing", config);
-        ObjectStore store = new LocalDirectoryObjectStore(dir, io);
+        ObjectStore store = io.local(dir);
         try {
             NamespaceEntity.Resources resources = resources(store, config);
             Map<String, ActorRef<Command>> owners = Map.of(

@@ -11,7 +11,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
@@ -22,11 +22,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,15 +44,11 @@ class S3DurabilityTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     private ObjectStore s3(S3ProxyServer server) {
-        return new S3ObjectStore(server.settings(""), io);
+        return new S3ObjectStore(server.settings(""), io.executor());
     }
 
     private static long scanned(TestNode node) {

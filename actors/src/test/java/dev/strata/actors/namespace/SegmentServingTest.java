@@ -12,23 +12,21 @@ import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
 import dev.strata.index.ivf.IvfBuildParams;
 import dev.strata.index.search.SegmentBuilder;
 import dev.strata.index.vector.Metric;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,17 +42,10 @@ class SegmentServingTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     private final List<float[]> vectors = new ArrayList<>();
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
 
     /** Publishes segment "s1" with documents 0..DOCS-1 as manifest 1, indexed through WAL 1. */
     @BeforeEach
@@ -77,10 +68,10 @@ class SegmentServingTest {
                 IvfBuildParams.defaults(Metric.EUCLIDEAN_SQUARED).withParallelism(1), Runnable::run);
         NamespaceLayout layout = new NamespaceLayout(new NamespaceName(NS));
         String key = layout.segmentKey("s1");
-        store().put(key, segment).join();
+        io.local(dir).put(key, segment).join();
         Manifest m = new Manifest(Manifest.FORMAT_VERSION, new NamespaceName(NS), 1, schema, Metric.EUCLIDEAN_SQUARED,
                 List.of(new Manifest.SegmentEntry("s1", key, segment.length, DOCS, 1, 1)), 1);
-        assertTrue(store().createIfAbsent(layout.manifestPrefix() + NamespaceLayout.sequence(1),
+        assertTrue(io.local(dir).createIfAbsent(layout.manifestPrefix() + NamespaceLayout.sequence(1),
                 ManifestCodec.encode(m)).join());
     }
 
@@ -90,8 +81,8 @@ class SegmentServingTest {
 
     @Test
     void anOwnerRecordsTheLayoutsAnOlderManifestLacks() {
-        SequencedLog manifests = new SequencedLog(store(), new NamespaceLayout(new NamespaceName(NS)).manifestPrefix());
-        try (TestNode node = new TestNode(store())) {
+        SequencedLog manifests = new SequencedLog(io.local(dir), new NamespaceLayout(new NamespaceName(NS)).manifestPrefix());
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertEquals(List.of(3L), ids(node.queryOk(NS, QueryRequest.nearest(vectors.get(3), 1))));
             node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
                 assertEquals(2L, manifests.latest().join());
@@ -110,7 +101,7 @@ class SegmentServingTest {
         assertEquals(first.schema(), second.schema());
         assertEquals(first.indexedThrough(), second.indexedThrough());
         // A new owner loads through the recorded layout and serves the same; nothing more to record.
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertEquals(DOCS, node.queryOk(NS, QueryRequest.nearest(vectors.get(3), DOCS)).rows().size());
             assertEquals(List.of(5L), ids(node.queryOk(NS, QueryRequest.nearest(vectors.get(5), 1))));
         }
@@ -119,7 +110,7 @@ class SegmentServingTest {
 
     @Test
     void segmentDocumentsAreServedAndNewerWritesSupersedeThem() {
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             QueryResult hit = node.queryOk(NS, QueryRequest.nearest(vectors.get(3), 1).including(List.of("parity")));
             assertEquals(List.of(3L), ids(hit));
             assertEquals(0.0, hit.rows().get(0).dist(), 1e-6);
@@ -134,7 +125,7 @@ class SegmentServingTest {
             assertSuperseded(node);
         }
         // The same after a reload from the bucket (WAL replay over the segment).
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertSuperseded(node);
         }
     }

@@ -12,8 +12,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.namespace.NamespaceProtocol.UpsertRow;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.WriteResult;
-import dev.strata.config.StrataThreads;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
+import dev.strata.actors.testing.IoPool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,18 +44,11 @@ class WriteFeaturesTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
+    @RegisterExtension
+    final IoPool io = new IoPool();
+
     /** The model: each live document's attributes (every document has the vector Q-ish). */
     private final Map<Long, Map<String, Object>> model = new TreeMap<>();
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
-
-    private LocalDirectoryObjectStore store() {
-        return new LocalDirectoryObjectStore(dir, io);
-    }
 
     private static WriteRequest write(List<UpsertRow> upserts, List<PatchRow> patches, List<Object> deletes,
                                       Object deleteByFilter, PatchByFilter patchByFilter, boolean allowPartial,
@@ -110,7 +101,7 @@ class WriteFeaturesTest {
 
     @Test
     void conditionalWritesWithRefNewOverSegmentsAndTail() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             seedSegmentAndTail(node);
             List<Object> refNewVersion = List.of("version", "Lt", Map.of("$ref_new", "version"));
             // 0 (segment) and 20 (tail) are older: applied; 1 and 21 are newer: skipped; 100 is new: applied.
@@ -155,14 +146,14 @@ class WriteFeaturesTest {
             assertMatchesModel(node);
         }
         // Everything above is durable: a new owner loads the same documents.
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             assertMatchesModel(node);
         }
     }
 
     @Test
     void deleteAndPatchByFilterOverSegmentsAndTail() {
-        try (TestNode node = new TestNode(store(), "strata.namespace.indexing.after-ops = 20\n"
+        try (TestNode node = new TestNode(io.local(dir), "strata.namespace.indexing.after-ops = 20\n"
                 + "strata.namespace.indexing.after-quiet = 1h\n")) {
             seedSegmentAndTail(node);
             // delete_by_filter first, then patch_by_filter, then the upsert that brings 3 back.
@@ -216,14 +207,14 @@ class WriteFeaturesTest {
             model.values().forEach(attrs -> attrs.put("late", 2L));
             assertMatchesModel(node);
         }
-        try (TestNode node = new TestNode(store())) {
+        try (TestNode node = new TestNode(io.local(dir))) {
             assertMatchesModel(node);
         }
     }
 
     @Test
     void byFilterOperationsAreBoundedAndAllOrNothing() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             seed(node, 0, 12);
             // 12 matches > 8: refused, and the request's upsert is not applied either.
             assertBadRequest(node.write(NS, write(List.of(doc(50, "version", 1L)), null, null,
@@ -253,7 +244,7 @@ class WriteFeaturesTest {
 
     @Test
     void filterWritesSeeEveryEarlierWriteAndNoLaterOne() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             seedSegmentAndTail(node);
             // Sent back to back, without waiting: each must see exactly the writes before it.
             List<UpsertRow> fresh = new ArrayList<>();
@@ -282,7 +273,7 @@ class WriteFeaturesTest {
 
     @Test
     void queriesSeeAFilterWriteWholeOrNotAtAll() {
-        try (TestNode node = new TestNode(store(), CONFIG.replace("max-delete-by-filter = 8", "max-delete-by-filter = 100")
+        try (TestNode node = new TestNode(io.local(dir), CONFIG.replace("max-delete-by-filter = 8", "max-delete-by-filter = 100")
                 .replace("max-patch-by-filter = 8", "max-patch-by-filter = 100"))) {
             seedSegmentAndTail(node);
             TestProbe<StatusReply<WriteResult>> write = node.sendWrite(NS, write(null, null, null,
@@ -308,7 +299,7 @@ class WriteFeaturesTest {
 
     @Test
     void affectedIdsOnlyWhenAskedAndPatchesOfDeletedRowsAreIgnored() {
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             seed(node, 0, 3);
             // Patch 1 and delete 1 in one request: the patch is ignored; 2's patch applies.
             WriteResult r = node.writeOk(NS, WriteRequest.of(List.of(doc(7, "tag", "x")),
@@ -331,7 +322,7 @@ class WriteFeaturesTest {
         declared.put("title", new NamespaceProtocol.AttributeSpec("string", false, false));
         declared.put("when", new NamespaceProtocol.AttributeSpec("datetime", null, false));
         declared.put("vector", new NamespaceProtocol.AttributeSpec("[2]f32", null, true));
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             node.writeOk(NS, new WriteRequest(List.of(doc(1, "n", 1L)), null, null, null, null, false, null, null, null,
                     declared, "euclidean_squared", false, false));
             NamespaceProtocol.NamespaceMetadata m = NamespaceAdminTest.describeOk(node, NS);
@@ -355,7 +346,7 @@ class WriteFeaturesTest {
             assertEquals(2, node.queryOk(NS, QueryRequest.orderBy("id", false, 10)).rows().size());
         }
         // The declarations are durable: a new owner reads them from the manifest.
-        try (TestNode node = new TestNode(store(), CONFIG)) {
+        try (TestNode node = new TestNode(io.local(dir), CONFIG)) {
             NamespaceProtocol.NamespaceMetadata m = NamespaceAdminTest.describeOk(node, NS);
             assertEquals(new NamespaceProtocol.AttributeSpec("string", false, false), m.schema().get("title"));
             assertEquals(new NamespaceProtocol.AttributeSpec("datetime", true, false), m.schema().get("when"));
@@ -372,7 +363,7 @@ class WriteFeaturesTest {
         String config = "strata.namespace.indexing.after-ops = 25\n"
                 + "strata.namespace.indexing.after-quiet = 1h\n"
                 + "strata.namespace.compaction.max-segments = 2\n";
-        try (TestNode node = new TestNode(store(), config)) {
+        try (TestNode node = new TestNode(io.local(dir), config)) {
             for (int step = 0; step < 40; step++) {
                 List<UpsertRow> upserts = new ArrayList<>();
                 List<PatchRow> patches = new ArrayList<>();
@@ -404,7 +395,7 @@ class WriteFeaturesTest {
             }
             assertTrue(node.queryOk(NS, QueryRequest.nearest(Q, 1)).exhaustiveSearchCount() < 40, "segments were built");
         }
-        try (TestNode node = new TestNode(store(), config)) {
+        try (TestNode node = new TestNode(io.local(dir), config)) {
             assertMatchesModel(node);
         }
     }

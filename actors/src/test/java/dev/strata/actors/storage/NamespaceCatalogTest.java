@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.strata.config.StrataThreads;
+import dev.strata.actors.testing.IoPool;
 import dev.strata.tiering.store.CountingObjectStore;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.ObjectStores;
 import dev.strata.tiering.testing.S3ProxyServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Listing namespaces from the bucket's keys: paging, prefixes, deleted namespaces, request counts. */
@@ -24,12 +22,8 @@ class NamespaceCatalogTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 2);
-
-    @AfterEach
-    void stopPools() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool(2);
 
     private static void namespace(ObjectStore store, String name, int walObjects) {
         NamespaceLayout layout = new NamespaceLayout(new NamespaceName(name));
@@ -53,14 +47,14 @@ class NamespaceCatalogTest {
 
     @Test
     void listsEveryLiveNamespaceOnceAcrossPagesAndPrefixes() {
-        listsEveryLiveNamespaceOnce(new LocalDirectoryObjectStore(dir, io));
+        listsEveryLiveNamespaceOnce(io.local(dir));
     }
 
     /** On S3 the continuation is S3's start-after, given a key that exists in no namespace. */
     @Test
     void listsEveryLiveNamespaceOnceOnS3() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start("strata-catalog");
-             ObjectStore store = ObjectStores.open(server.storageSettings("cluster-1"), io)) {
+             ObjectStore store = ObjectStores.open(server.storageSettings("cluster-1"), io.executor())) {
             listsEveryLiveNamespaceOnce(store);
             // Deleting through the tombstone leaves nothing, and the catalog forgets the namespace.
             NamespaceDeletion.delete(store, new NamespaceLayout(new NamespaceName("bb"))).join();
@@ -94,7 +88,7 @@ class NamespaceCatalogTest {
 
     @Test
     void costsOneListingPerNamespaceWhateverItsSize() {
-        CountingObjectStore store = new CountingObjectStore(new LocalDirectoryObjectStore(dir, io), io);
+        CountingObjectStore store = new CountingObjectStore(io.local(dir), io.executor());
         namespace(store, "big", 50);
         namespace(store, "small", 1);
         store.reset();

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.config.StrataThreads;
-import dev.strata.tiering.store.LocalDirectoryObjectStore;
+import dev.strata.actors.testing.IoPool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SequencedLogTest {
@@ -23,16 +21,12 @@ class SequencedLogTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = StrataThreads.newPool(StrataThreads.IO, 4);
-
-    @AfterEach
-    void stop() {
-        io.shutdownNow();
-    }
+    @RegisterExtension
+    final IoPool io = new IoPool();
 
     @Test
     void entriesAreCreatedOnceAndListedInNumericOrder() {
-        var store = new LocalDirectoryObjectStore(dir, io);
+        var store = io.local(dir);
         NamespaceLayout layout = new NamespaceLayout(new NamespaceName("tenant-1"));
         SequencedLog wal = new SequencedLog(store, layout.walPrefix());
         assertEquals(-1L, wal.latest().join());
@@ -50,7 +44,7 @@ class SequencedLogTest {
 
     @Test
     void concurrentWritersOfOneSequenceHaveExactlyOneWinner() {
-        var store = new LocalDirectoryObjectStore(dir, io);
+        var store = io.local(dir);
         SequencedLog log = new SequencedLog(store, new NamespaceLayout(new NamespaceName("ns")).manifestPrefix());
         List<CompletableFuture<Boolean>> attempts = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
