@@ -166,6 +166,9 @@ final class Hydration {
         SegmentView[] views = opened.toArray(SegmentView[]::new);
         for (int i = views.length - 1; i >= 0; i--) {
             views[i] = views[i].exclude(newer);
+            if (i == 0) {
+                break; // no older segment for this one's ids and deletes to supersede
+            }
             IdColumn ids = views[i].ids();
             for (int ordinal = 0; ordinal < ids.rowCount(); ordinal++) {
                 newer.add(ids.id(ordinal));
