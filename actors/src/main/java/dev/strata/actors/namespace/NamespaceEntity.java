@@ -315,8 +315,8 @@ public final class NamespaceEntity {
     private long commitDoneNanos;
     /**
      * Writes the last commit answered (0 after a load): the next commit waits, up to commit-delay
-     * after {@link #commitDoneNanos}, until as many are queued, because closed-loop writers
-     * answered together write again together.
+     * after {@link #commitDoneNanos}, until as many have arrived since, because closed-loop
+     * writers answered together write again together.
      */
     private int lastCommitWrites;
     /** Whether a merge too large for the heap was logged (once per entity). */
@@ -1230,9 +1230,9 @@ public final class NamespaceEntity {
 
     /**
      * Starts the next WAL object with everything queued, unless one is already in flight or the
-     * writers the last commit answered may still join this one: fewer writes are queued than it
-     * carried and commit-delay has not passed since they were answered (a timer then tries
-     * again). A lone writer, or a namespace after a load, never waits.
+     * writers the last commit answered may still join this one: fewer writes have arrived since
+     * they were answered than that commit carried, and commit-delay has not passed (a timer then
+     * tries again). A lone writer, or a namespace after a load, never waits.
      */
     private void commitIfIdle() {
         // While a build's manifest is being published, writes gather and commit after it: the

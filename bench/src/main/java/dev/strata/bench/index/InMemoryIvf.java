@@ -25,11 +25,9 @@ public final class InMemoryIvf {
     /**
      * The answers and single-query times of one pass over a query set: {@code rows} holds
      * {@code k} document rows per query, nearest first, -1 where fewer were found, and
-     * {@code distances} their distances (NaN where the row is -1).
-     */
-    /**
-     * One pass's answers, per query its wall-clock and on-thread CPU nanoseconds, and the bytes
-     * the searches allocated on this thread, all queries together.
+     * {@code distances} their distances (NaN where the row is -1); {@code nanos} and
+     * {@code cpuNanos} each query's wall-clock and on-thread CPU time; {@code allocatedBytes}
+     * what the searches allocated on this thread, all queries together.
      */
     public record Pass(int k, int[] rows, float[] distances, long[] nanos, long[] cpuNanos, long allocatedBytes) {
 
