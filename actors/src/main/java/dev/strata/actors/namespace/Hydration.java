@@ -53,13 +53,8 @@ final class Hydration {
 
     static CompletableFuture<Loaded> load(NamespaceName namespace, ObjectStore store, TieredReader reader,
                                           Executor compute, ReadStats stats) {
-        NamespaceLayout layout = new NamespaceLayout(namespace);
-        SequencedLog manifests = new SequencedLog(store, layout.manifestPrefix());
-        SequencedLog wal = new SequencedLog(store, layout.walPrefix());
-        CompletableFuture<Manifest> manifest = manifests.latest().thenCompose(version -> version < 0
-                ? CompletableFuture.completedFuture(Manifest.empty(namespace))
-                : manifests.read(version).thenApplyAsync(bytes -> check(namespace, version,
-                        ManifestCodec.decode(bytes, manifests.key(version)), manifests.key(version)), compute));
+        SequencedLog wal = new SequencedLog(store, new NamespaceLayout(namespace).walPrefix());
+        CompletableFuture<Manifest> manifest = new ManifestLog(namespace, store).newest(compute);
         return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
                 .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
                 .thenApplyAsync(parts -> {
@@ -69,14 +64,6 @@ final class Hydration {
                     List<TailBatch> tail = (List<TailBatch>) parts[1];
                     return assemble(m, segments, tail);
                 }, compute));
-    }
-
-    private static Manifest check(NamespaceName namespace, long version, Manifest m, String key) {
-        if (!m.namespace().equals(namespace) || m.version() != version) {
-            throw new CorruptDataException(key, "manifest names namespace " + m.namespace() + " version "
-                    + m.version() + ", expected " + namespace + " version " + version);
-        }
-        return m;
     }
 
     /** An opened segment and the ids its deletes object lists. */

@@ -257,7 +257,7 @@ public final class NamespaceEntity {
     private final NamespaceName namespace;
     private final Resources resources;
     private final SequencedLog wal;
-    private final SequencedLog manifests;
+    private final ManifestLog manifests;
     private final ReadStats stats = new ReadStats();
 
     private long generation;
@@ -338,7 +338,7 @@ public final class NamespaceEntity {
         this.resources = resources;
         this.layout = new NamespaceLayout(namespace);
         this.wal = new SequencedLog(resources.store(), layout.walPrefix());
-        this.manifests = new SequencedLog(resources.store(), layout.manifestPrefix());
+        this.manifests = new ManifestLog(namespace, resources.store());
     }
 
     /** Registers the entity type with Cluster Sharding on this node; returns the region. */
@@ -671,7 +671,9 @@ public final class NamespaceEntity {
         // Results of anything started before are dropped from here on.
         long gen = ++generation;
         timers.cancelAll();
-        context.pipeToSelf(NamespaceDeletion.delete(resources.store(), layout),
+        // After the manifest copies in flight: one landing later would bring the namespace back.
+        context.pipeToSelf(manifests.copiesWritten()
+                        .thenCompose(ignored -> NamespaceDeletion.delete(resources.store(), layout)),
                 (done, error) -> new Deleted(gen, error == null ? null : unwrap(error)));
     }
 
@@ -1274,7 +1276,7 @@ public final class NamespaceEntity {
         CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> toWal ? encode(encodeWith, ops) : null,
                         resources.compute())
                 .thenCompose(bytes -> (publish == null ? CompletableFuture.completedFuture(true)
-                        : manifests.create(publish.version(), ManifestCodec.encode(publish)))
+                        : manifests.create(publish))
                         .thenCompose(published -> !published ? CompletableFuture.completedFuture(-1L)
                                 : !toWal ? CompletableFuture.completedFuture(0L)
                                 : wal.create(sequence, bytes).thenApply(created -> created ? (long) bytes.length : -1L)));
@@ -1513,7 +1515,7 @@ public final class NamespaceEntity {
         publishing = true;
         Manifest next = manifest.next(manifest.schema(), manifest.metricOrNull());
         long gen = generation;
-        context.pipeToSelf(manifests.create(next.version(), ManifestCodec.encode(next)),
+        context.pipeToSelf(manifests.create(next),
                 (created, error) -> new Published(gen, Job.LAYOUTS, null, next, error == null && created,
                         error == null ? null : unwrap(error)));
     }
@@ -1586,7 +1588,7 @@ public final class NamespaceEntity {
                 : manifest.compacted(built.entry());
         publishing = true;
         long gen = generation;
-        context.pipeToSelf(manifests.create(next.version(), ManifestCodec.encode(next)),
+        context.pipeToSelf(manifests.create(next),
                 (created, error) -> new Published(gen, b.kind(), built, next, error == null && created,
                         error == null ? null : unwrap(error)));
     }

@@ -4,6 +4,7 @@ package dev.strata.actors.storage;
  * Where a namespace's objects live in the bucket (below the store's own prefix):
  * <pre>
  * namespaces/{ns}/manifest/{version, 20 digits}   JSON; the newest version wins
+ * namespaces/{ns}/manifest-newest                 a copy of the newest version, read beside the listing
  * namespaces/{ns}/wal/{sequence, 20 digits}       one batch of writes, checksummed
  * namespaces/{ns}/segments/{segment id}           one immutable index segment
  * namespaces/{ns}/segments/{segment id}.deletes   ids that segment deletes from older ones
@@ -20,6 +21,11 @@ public record NamespaceLayout(NamespaceName namespace) {
 
     public String manifestPrefix() {
         return prefix() + "manifest/";
+    }
+
+    /** Where a copy of the newest manifest is kept (overwritten; the versions stay the truth). */
+    public String newestManifestCopyKey() {
+        return prefix() + "manifest-newest";
     }
 
     public String walPrefix() {

@@ -32,6 +32,7 @@ import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +49,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A cold query's sequential object-store round trips on S3 (S3Proxy) behind per-request
- * latency: with segment layouts in the manifest, at most three after the manifest for strong
- * and eventual queries alike (segment metadata with the WAL LIST; codes with the strong check;
- * rerank vectors). A manifest without layouts still answers the same, a round trip later; one
- * whose layout does not match the segment fails the load with a typed error.
+ * latency: the newest manifest's copy is read beside the listing of the versions, and with
+ * segment layouts in the manifest, three more follow for strong and eventual queries alike
+ * (segment metadata with the WAL LIST; codes with the strong check; rerank vectors): four in
+ * all. A copy that is not the newest version, or not readable, costs one round trip more. A
+ * manifest without layouts still answers the same, a round trip later; one whose layout does
+ * not match the segment fails the load with a typed error.
  */
 class ColdQueryRoundTripsTest {
 
@@ -113,8 +116,8 @@ class ColdQueryRoundTripsTest {
                 .join());
     }
 
-    /** A cold node's first query: its answer and its round trips after the manifest GET. */
-    private record Cold(List<Object> ids, int roundsAfterManifest) {}
+    /** A cold node's first query: its answer, its round trips, and those after the manifest's GET. */
+    private record Cold(List<Object> ids, int rounds, int roundsAfterManifest) {}
 
     private Cold coldQuery(boolean eventual) {
         CountingObjectStore counting = new CountingObjectStore(new FaultInjectingObjectStore(s3,
@@ -125,9 +128,10 @@ class ColdQueryRoundTripsTest {
             List<CountingObjectStore.Timed> timed = counting.timed();
             int[] depth = CountingObjectStore.rounds(timed);
             int deepest = CountingObjectStore.deepestRound(timed, depth, r -> true);
+            // The manifest GET: of a version, or of the newest one's copy.
             int manifest = CountingObjectStore.deepestRound(timed, depth,
-                    r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/"));
-            return new Cold(result.rows().stream().map(Row::id).toList(), deepest - manifest);
+                    r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest"));
+            return new Cold(result.rows().stream().map(Row::id).toList(), deepest, deepest - manifest);
         }
     }
 
@@ -140,6 +144,13 @@ class ColdQueryRoundTripsTest {
         assertEquals(strong.ids(), eventual.ids());
         assertEquals(3, strong.roundsAfterManifest(), "strong");
         assertEquals(3, eventual.roundsAfterManifest(), "eventual");
+        assertEquals(4, strong.rounds(), "the manifest's copy is read beside the listing");
+
+        // An unreadable copy is ignored: the listed version is read after the listing.
+        s3.put(LAYOUT.newestManifestCopyKey(), "{\"not\": \"a manifest\"".getBytes(StandardCharsets.UTF_8)).join();
+        Cold unreadableCopy = coldQuery(false);
+        assertEquals(strong.ids(), unreadableCopy.ids());
+        assertEquals(5, unreadableCopy.rounds());
 
         // As an older writer would have published it: the directory is read first, then the
         // IVF header, then its metadata (the test node has no memory tier to keep the header's

@@ -305,7 +305,7 @@ public final class QueryTierBench {
                 int deepest = CountingObjectStore.deepestRound(timed, depth, r -> true);
                 rounds[t] = deepest;
                 afterManifest[t] = deepest - CountingObjectStore.deepestRound(timed, depth,
-                        r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest/"));
+                        r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest"));
                 if (t == 0) {
                     printRequests(timed, depth, ns);
                 }
