@@ -26,6 +26,7 @@ import dev.strata.index.wal.WalOp;
 import dev.strata.index.wal.WalWriter;
 import dev.strata.tiering.read.ReadStats;
 import dev.strata.tiering.read.TieredReader;
+import dev.strata.tiering.store.ObjectNotFoundException;
 import dev.strata.tiering.store.ObjectStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -282,7 +283,8 @@ public final class NamespaceEntity {
     private final List<Pending> queued = new ArrayList<>();
     private List<Pending> inFlight;
     private boolean stopping;
-    private Snapshot snapshot;
+    /** Volatile: a query's reply reads it off the actor (see {@link #queryError}). */
+    private volatile Snapshot snapshot;
     private final NamespaceLayout layout;
     private Job job = Job.NONE;
     /** A build waiting for the in-flight WAL create to finish before it is published. */
@@ -976,7 +978,8 @@ public final class NamespaceEntity {
         // Taken here, on the actor: the callback below runs on whatever thread completes the answer.
         NamespaceMetrics metrics = resources.metrics();
         Logger log = context.getLog();
-        answer.result().whenComplete((value, error) -> {
+        answer.result().whenComplete((value, errorOrNull) -> {
+            Throwable error = errorOrNull == null ? null : queryError(errorOrNull);
             if (command instanceof Query q) {
                 Ran ran = (Ran) value;
                 measured(metrics, log, q.request(), ran);
@@ -992,6 +995,23 @@ public final class NamespaceEntity {
             }
         });
         context.pipeToSelf(answer.result(), (ignored, error) -> new SlotsFreed(answer.work().slots()));
+    }
+
+    /**
+     * A query's failure as its caller should see it. Compaction replaces segments, and their
+     * objects are swept once the grace period has passed, possibly under a query still reading an
+     * older snapshot: an object missing that the current snapshot no longer references means the
+     * query is worth repeating, not that data is lost. Runs off the actor, reading only the
+     * volatile snapshot.
+     */
+    private Throwable queryError(Throwable error) {
+        Throwable e = unwrap(error);
+        if (e instanceof ObjectNotFoundException missing
+                && snapshot.segments().stream().noneMatch(v -> v.entry().key().equals(missing.key()))) {
+            return new NamespaceException.Unavailable("namespace " + namespace + ": " + missing.key()
+                    + " was swept after a newer manifest replaced it, while the query read it; retry");
+        }
+        return e;
     }
 
     /**
