@@ -51,10 +51,10 @@ final class Hydration {
 
     private Hydration() {}
 
-    static CompletableFuture<Loaded> load(NamespaceName namespace, ObjectStore store, TieredReader reader,
+    static CompletableFuture<Loaded> load(ManifestLog manifests, ObjectStore store, TieredReader reader,
                                           Executor compute, ReadStats stats) {
-        SequencedLog wal = new SequencedLog(store, new NamespaceLayout(namespace).walPrefix());
-        CompletableFuture<Manifest> manifest = new ManifestLog(namespace, store).newest(compute);
+        SequencedLog wal = new SequencedLog(store, new NamespaceLayout(manifests.namespace()).walPrefix());
+        CompletableFuture<Manifest> manifest = manifests.newest(compute);
         return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
                 .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
                 .thenApplyAsync(parts -> {

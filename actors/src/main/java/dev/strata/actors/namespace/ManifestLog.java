@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * the copy beside its listing of the versions, which saves the round trip that would read the
  * newest version after the listing. The listing stays the truth: a copy whose version is not the
  * newest listed (its write failed, was overtaken, or is not there yet) is ignored, and the newest
- * version is read as before.
+ * version is read as before; that load then writes the copy, so that a namespace published
+ * before copies existed, or whose copy write failed, has one from its next load on.
  */
 final class ManifestLog {
 
@@ -47,17 +48,26 @@ final class ManifestLog {
         byte[] bytes = ManifestCodec.encode(manifest);
         return versions.create(manifest.version(), bytes).thenApply(created -> {
             if (created) {
-                CompletableFuture<Void> copy = store.put(copyKey, bytes).handle((ignored, error) -> {
-                    if (error != null) {
-                        LOG.warn("namespace {}: could not copy manifest {} to {} (loads read the version instead)",
-                                namespace, manifest.version(), copyKey, error);
-                    }
-                    return null;
-                });
-                copies.updateAndGet(before -> before.isDone() ? copy : CompletableFuture.allOf(before, copy));
+                copy(manifest.version(), bytes);
             }
             return created;
         });
+    }
+
+    /** Overwrites the copy with {@code version}'s bytes; nothing waits for it but a deletion. */
+    private void copy(long version, byte[] bytes) {
+        CompletableFuture<Void> copy = store.put(copyKey, bytes).handle((ignored, error) -> {
+            if (error != null) {
+                LOG.warn("namespace {}: could not copy manifest {} to {} (loads read the version instead)",
+                        namespace, version, copyKey, error);
+            }
+            return null;
+        });
+        copies.updateAndGet(before -> before.isDone() ? copy : CompletableFuture.allOf(before, copy));
+    }
+
+    NamespaceName namespace() {
+        return namespace;
     }
 
     /**
@@ -76,8 +86,12 @@ final class ManifestLog {
                 ? CompletableFuture.completedFuture(Manifest.empty(namespace))
                 : copy.thenApplyAsync(bytes -> copyOf(bytes, version), compute).thenCompose(fromCopy -> fromCopy != null
                         ? CompletableFuture.completedFuture(fromCopy)
-                        : versions.read(version).thenApplyAsync(bytes -> checked(
-                                ManifestCodec.decode(bytes, versions.key(version)), version, versions.key(version)), compute)));
+                        : versions.read(version).thenApplyAsync(bytes -> {
+                            Manifest m = checked(ManifestCodec.decode(bytes, versions.key(version)), version,
+                                    versions.key(version));
+                            copy(version, bytes);
+                            return m;
+                        }, compute)));
     }
 
     /** The copy's manifest if it is {@code version} of this namespace, else null. */

@@ -374,13 +374,17 @@ public final class NamespaceEntity {
         deletionStarted = false;
         // The tombstone check and the load start together, saving a cold start one round trip.
         // A deletion a crash interrupted (see NamespaceDeletion) is finished and the namespace
-        // loaded again; the first load's result, whatever it read, is dropped.
-        CompletableFuture<Hydration.Loaded> load = Hydration.load(namespace, resources.store(), resources.reader(),
+        // loaded again; the first load's result, whatever it read, is dropped, and the deletion
+        // waits for it, so that the manifest copy it may write does not land afterwards.
+        CompletableFuture<Hydration.Loaded> load = Hydration.load(manifests, resources.store(), resources.reader(),
                 resources.compute(), stats);
         context.pipeToSelf(resources.store().head(NamespaceDeletion.tombstoneKey(layout))
                         .thenCompose(tombstone -> tombstone.isEmpty() ? load
-                                : NamespaceDeletion.finishIfTombstoned(resources.store(), layout)
-                                        .thenCompose(ignored -> Hydration.load(namespace, resources.store(),
+                                : load.handle((dropped, error) -> null)
+                                        .thenCompose(ignored -> manifests.copiesWritten())
+                                        .thenCompose(ignored ->
+                                                NamespaceDeletion.finishIfTombstoned(resources.store(), layout))
+                                        .thenCompose(ignored -> Hydration.load(manifests, resources.store(),
                                                 resources.reader(), resources.compute(), stats))),
                 (loaded, error) -> error == null ? new Loaded(gen, loaded) : new LoadFailed(gen, unwrap(error)));
         return Behaviors.receive(Command.class)
