@@ -71,8 +71,8 @@ final class ManifestLog {
     }
 
     /**
-     * Completes once every copy started by a {@link #create} that has completed is written (or
-     * has failed): deleting the namespace's objects waits for it, so that no copy lands after.
+     * Completes once every copy started so far (by a create or a load) is written or has failed:
+     * deleting the namespace's objects waits for it, so that no copy lands after.
      */
     CompletableFuture<Void> copiesWritten() {
         return copies.get();
@@ -82,16 +82,23 @@ final class ManifestLog {
     CompletableFuture<Manifest> newest(Executor compute) {
         // A missing or unreadable copy is no error: the listed version is read instead.
         CompletableFuture<byte[]> copy = store.get(copyKey).exceptionally(error -> null);
-        return versions.latest().thenCompose(version -> version < 0
-                ? CompletableFuture.completedFuture(Manifest.empty(namespace))
-                : copy.thenApplyAsync(bytes -> copyOf(bytes, version), compute).thenCompose(fromCopy -> fromCopy != null
-                        ? CompletableFuture.completedFuture(fromCopy)
-                        : versions.read(version).thenApplyAsync(bytes -> {
-                            Manifest m = checked(ManifestCodec.decode(bytes, versions.key(version)), version,
-                                    versions.key(version));
-                            copy(version, bytes);
-                            return m;
-                        }, compute)));
+        return versions.latest().thenCompose(version -> {
+            if (version < 0) {
+                return CompletableFuture.completedFuture(Manifest.empty(namespace));
+            }
+            return copy.thenApplyAsync(bytes -> copyOf(bytes, version), compute).thenCompose(fromCopy ->
+                    fromCopy != null ? CompletableFuture.completedFuture(fromCopy) : readVersion(version, compute));
+        });
+    }
+
+    /** Reads {@code version} itself, and copies it for the next load. */
+    private CompletableFuture<Manifest> readVersion(long version, Executor compute) {
+        String key = versions.key(version);
+        return versions.read(version).thenApplyAsync(bytes -> {
+            Manifest m = checked(ManifestCodec.decode(bytes, key), version, key);
+            copy(version, bytes);
+            return m;
+        }, compute);
     }
 
     /** The copy's manifest if it is {@code version} of this namespace, else null. */
