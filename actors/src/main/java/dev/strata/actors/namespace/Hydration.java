@@ -1,7 +1,6 @@
 package dev.strata.actors.namespace;
 
 import dev.strata.actors.storage.NamespaceLayout;
-import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.cache.ObjectId;
 import dev.strata.index.attr.IdColumn;
