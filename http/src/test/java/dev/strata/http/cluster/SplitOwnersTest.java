@@ -110,19 +110,34 @@ class SplitOwnersTest {
                 assertFalse(w.isAlive(), "writer finished");
             }
 
-            // The race was real; every refusal is retryable; both owners committed something.
-            List<Outcome> refused = outcomes.stream().filter(o -> o.status() != 200).toList();
-            List<Outcome> acked = outcomes.stream().filter(o -> o.status() == 200).toList();
+            // The race was real, and every refusal is retryable.
             assertEquals(WRITERS * WRITES_PER_WRITER, outcomes.size());
+            List<Outcome> refused = outcomes.stream().filter(o -> o.status() != 200).toList();
             assertFalse(refused.isEmpty(), "the two owners never collided");
             for (Outcome o : refused) {
                 assertEquals(503, o.status(), o::toString);
                 assertTrue(o.body().contains("another owner"), o::toString);
             }
-            assertTrue(acked.stream().anyMatch(o -> o.owner().equals("a")), "a committed something");
-            assertTrue(acked.stream().anyMatch(o -> o.owner().equals("b")), "b committed something");
             System.out.printf("split owners: %d writes acknowledged (%d through a), %d refused with 503%n",
-                    acked.size(), acked.stream().filter(o -> o.owner().equals("a")).count(), refused.size());
+                    outcomes.size() - refused.size(),
+                    outcomes.stream().filter(o -> o.status() == 200 && o.owner().equals("a")).count(), refused.size());
+
+            // Whichever owner lost the race (on a busy machine one can lose every collision), both
+            // recover: a fenced owner reloads, and a client retrying its 503 is acknowledged.
+            long nextId = 1 + WRITERS * WRITES_PER_WRITER * 2L;
+            for (String owner : List.of("a", "b")) {
+                List<Long> ids = List.of(nextId, nextId + 1);
+                nextId += 2;
+                HttpResponse<String> r = write(owners.get(owner), ids, owner);
+                for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
+                    Thread.sleep(100);
+                    r = write(owners.get(owner), ids, owner);
+                }
+                HttpResponse<String> last = r;
+                assertEquals(200, last.statusCode(), () -> owner + " never recovered: " + last.body());
+                outcomes.add(new Outcome(owner, ids, 200, ""));
+            }
+            List<Outcome> acked = outcomes.stream().filter(o -> o.status() == 200).toList();
 
             // The bucket: WAL entries 1..n, each holding whole acknowledged writes of one owner
             // only, every acknowledged write in exactly one entry, no refused write anywhere.
