@@ -11,10 +11,12 @@ import dev.strata.http.metrics.MetricsRoute;
 import dev.strata.http.metrics.RequestMetrics;
 import dev.strata.http.metrics.StrataMetrics;
 import dev.strata.tiering.read.TieredStorage;
+import dev.strata.tiering.store.ObjectStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,6 +50,15 @@ public final class StrataServer implements AutoCloseable {
 
     /** Starts a node with the given configuration; completes when HTTP is bound. */
     public static CompletionStage<StrataServer> start(Config configured) {
+        return start(configured, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #start(Config)}, with the object store the configuration opens wrapped by
+     * {@code around} before the node uses it: how a benchmark puts injected latency and request
+     * counting between a real node and its bucket.
+     */
+    public static CompletionStage<StrataServer> start(Config configured, UnaryOperator<ObjectStore> around) {
         // Cluster formation (seed nodes or Cluster Bootstrap) is read first: it completes the
         // Pekko configuration the actor system is created with.
         ClusterFormation formation = ClusterFormation.from(configured);
@@ -62,7 +73,7 @@ public final class StrataServer implements AutoCloseable {
         Executor compute;
         Executor indexer;
         try {
-            storage = TieredStorage.open(settings, dispatcher(system, StrataThreads.IO_DISPATCHER),
+            storage = TieredStorage.open(settings, dispatcher(system, StrataThreads.IO_DISPATCHER), around,
                     metrics.objectStoreListener());
             compute = dispatcher(system, StrataThreads.COMPUTE_DISPATCHER);
             indexer = dispatcher(system, StrataThreads.INDEXER_DISPATCHER);

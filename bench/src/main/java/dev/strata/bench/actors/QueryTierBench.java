@@ -17,10 +17,12 @@ import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.bench.Percentiles;
+import dev.strata.bench.http.ServerConfig;
 import dev.strata.bench.data.GroundTruth;
 import dev.strata.bench.data.VectorFiles;
 import dev.strata.config.CacheSettings;
 import dev.strata.config.StrataThreads;
+import dev.strata.http.StrataServer;
 import dev.strata.index.vector.Metric;
 import dev.strata.tiering.read.TieredStorage;
 import dev.strata.tiering.store.CountingObjectStore;
@@ -29,6 +31,10 @@ import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +47,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.pattern.StatusReply;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Query latency of one namespace by the tier that serves it, through the namespace entity, on
@@ -62,7 +72,13 @@ import org.apache.pekko.pattern.StatusReply;
  * if it is not yet. Top 10; each tier is measured with strong consistency (the default:
  * every query checks the bucket for newer writes, one HEAD) and with eventual consistency.
  *
- * <p>Usage: {@code QueryTierBench [workDir=bench/work] [n=100000] [queries=200] [coldTrials=20]}
+ * <p>With {@code through=http} every measured node is instead a whole Strata server
+ * ({@code StrataServer}: cluster sharding, the HTTP API, the node's own S3 client configured from
+ * its settings) with the same latency injected between it and S3Proxy, queried through HTTP as
+ * the official clients send queries: issue 8's scenario 3.
+ *
+ * <p>Usage: {@code QueryTierBench [workDir=bench/work] [n=100000] [queries=200] [coldTrials=20]
+ * [through=entity|http]}
  */
 public final class QueryTierBench {
 
@@ -71,12 +87,20 @@ public final class QueryTierBench {
     private static final int BATCH = 1000;
     private static final int WRITERS = 4;
     private static final Metric METRIC = Metric.COSINE_DISTANCE;
+    /** Where the namespace's objects live in the bucket. */
+    private static final String PREFIX = "tiers";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args.length > 0 ? args[0] : "bench/work");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int queryCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int coldTrials = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        boolean http = args.length > 4 && switch (args[4]) {
+            case "http" -> true;
+            case "entity" -> false;
+            default -> throw new IllegalArgumentException("through must be entity or http, not " + args[4]);
+        };
         float[] queries = VectorFiles.readFloats(work.resolve("queries.f32"), queryCount, DIMS);
         int[] truth = VectorFiles.readInts(GroundTruth.file(work, n, 10_000, METRIC));
         String ns = "tiers-" + n;
@@ -87,11 +111,11 @@ public final class QueryTierBench {
         Config config = BenchNode.config("strata.namespace.indexing.after-quiet = 2s");
         NamespaceSettings settings = NamespaceSettings.from(config);
         System.out.printf(Locale.ROOT, "# QueryTierBench: %,d documents, %d queries (hot, warm), %d cold trials, "
-                        + "%d processors, injected latency p50 60 ms / p99 80 ms%n",
-                n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors());
+                        + "%d processors, injected latency p50 60 ms / p99 80 ms, through %s%n",
+                n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors(), http ? "HTTP" : "the entity");
         Path bucket = Files.createDirectories(work.resolve("tier-bucket-" + n));
         try (S3ProxyServer proxy = S3ProxyServer.startOnDisk("strata-bench", bucket)) {
-            Nodes nodes = new Nodes(proxy, config, settings, io, compute, indexer, timer);
+            Nodes nodes = new Nodes(proxy, config, settings, io, compute, indexer, timer, http);
             load(nodes, work, ns, n);
 
             Path ssd = Files.createTempDirectory(work, "tier-ssd");
@@ -120,35 +144,132 @@ public final class QueryTierBench {
 
     /** How to make a node over the bucket: with or without injected latency, with given caches. */
     private record Nodes(S3ProxyServer proxy, Config config, NamespaceSettings settings, ExecutorService io,
-                         ExecutorService compute, ExecutorService indexer, ScheduledExecutorService timer) {
+                         ExecutorService compute, ExecutorService indexer, ScheduledExecutorService timer,
+                         boolean http) {
 
-        /** A node and the store it counts requests on; {@code slow} adds the injected latency. */
-        Node start(CacheSettings cache, boolean slow) {
-            ObjectStore s3 = new S3ObjectStore(proxy.settings("tiers"), io);
-            ObjectStore store = slow ? new FaultInjectingObjectStore(s3,
-                    Faults.none(7).withLatency(Duration.ofMillis(60), Duration.ofMillis(80)), timer, io) : s3;
-            CountingObjectStore counting = new CountingObjectStore(store, io);
+        /** A node to measure, of the kind {@code http} chooses; {@code slow} adds the injected latency. */
+        Node start(CacheSettings cache, boolean slow) throws Exception {
+            return http ? server(cache, slow) : entity(cache, slow);
+        }
+
+        EntityNode entity(CacheSettings cache, boolean slow) {
+            CountingObjectStore counting = counted(new S3ObjectStore(proxy.settings(PREFIX), io), slow);
             TieredStorage storage = TieredStorage.over(counting, cache, io);
             BenchNode node = new BenchNode(config, new NamespaceEntity.Resources(storage.store(), storage.reader(),
                     compute, indexer, settings));
-            return new Node(node, storage, counting);
+            return new EntityNode(node, storage, counting);
+        }
+
+        ServerNode server(CacheSettings cache, boolean slow) throws Exception {
+            StringBuilder hocon = new StringBuilder();
+            proxy.nodeSettings(PREFIX).forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
+            hocon.append("""
+                    strata.http.host = "127.0.0.1"
+                    strata.http.port = 0
+                    strata.cache.memory.size = %d
+                    strata.cache.memory.decoded-size = %d
+                    strata.cache.ssd.directory = "%s"
+                    strata.cache.ssd.size = %d
+                    strata.namespace.indexing.after-quiet = 2s
+                    pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                    pekko.remote.artery.canonical.port = 0
+                    pekko.management.http.port = 0
+                    pekko.loglevel = WARNING
+                    """.formatted(cache.memoryBytes(), cache.decodedBytes(), cache.ssdDirectory(), cache.ssdBytes()));
+            AtomicReference<CountingObjectStore> counting = new AtomicReference<>();
+            StrataServer server = StrataServer.start(ServerConfig.of(hocon.toString()), s3 -> {
+                counting.set(counted(s3, slow));
+                return counting.get();
+            }).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            server.memberUp().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            return new ServerNode(server, counting.get(), URI.create("http://127.0.0.1:" + server.port()));
+        }
+
+        private CountingObjectStore counted(ObjectStore s3, boolean slow) {
+            ObjectStore store = slow ? new FaultInjectingObjectStore(s3,
+                    Faults.none(7).withLatency(Duration.ofMillis(60), Duration.ofMillis(80)), timer, io) : s3;
+            return new CountingObjectStore(store, io);
         }
     }
 
-    private record Node(BenchNode node, TieredStorage storage, CountingObjectStore counting) implements AutoCloseable {
-        QueryResult query(String ns, float[] vector, boolean eventual) {
+    /** What a query answered: the ids of its rows and the tier that served it. */
+    private record Answer(int[] ids, String temperature) {}
+
+    /** A node to measure, and the store it counts requests on. */
+    private interface Node extends AutoCloseable {
+        Answer query(String ns, float[] vector, boolean eventual) throws Exception;
+
+        /** Has the node serve a request for {@code ns} (and so start its shard region's work). */
+        void touch(String ns) throws Exception;
+
+        CountingObjectStore counting();
+
+        @Override
+        void close();
+    }
+
+    /** The namespace entity through a cluster-sharding ask, with no HTTP. */
+    private record EntityNode(BenchNode node, TieredStorage storage, CountingObjectStore counting) implements Node {
+        @Override
+        public Answer query(String ns, float[] vector, boolean eventual) {
             QueryRequest request = eventual ? QueryRequest.nearest(vector, K).eventually() : QueryRequest.nearest(vector, K);
             StatusReply<QueryResult> reply = node.<QueryResult>ask(ns, r -> new Query(request, r)).join();
             if (reply.isError()) {
                 throw new IllegalStateException("query failed: " + reply.getError(), reply.getError());
             }
-            return reply.getValue();
+            QueryResult result = reply.getValue();
+            return new Answer(result.rows().stream().mapToInt(r -> ((Number) r.id()).intValue()).toArray(),
+                    result.cacheTemperature());
+        }
+
+        @Override
+        public void touch(String ns) {
+            node.<NamespaceMetadata>ask(ns, Describe::new).join();
         }
 
         @Override
         public void close() {
             node.close();
             storage.close();
+        }
+    }
+
+    /** A whole server, queried through HTTP with the body the official clients send. */
+    private record ServerNode(StrataServer server, CountingObjectStore counting, URI base) implements Node {
+        private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        @Override
+        public Answer query(String ns, float[] vector, boolean eventual) throws Exception {
+            StringBuilder body = new StringBuilder("{\"rank_by\":[\"vector\",\"ANN\",[");
+            for (int d = 0; d < vector.length; d++) {
+                body.append(d == 0 ? "" : ",").append(vector[d]);
+            }
+            body.append("]],\"top_k\":").append(K);
+            body.append(eventual ? ",\"consistency\":{\"level\":\"eventual\"}}" : "}");
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/v2/namespaces/" + ns + "/query"))
+                    .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("query failed: " + r.statusCode() + " " + r.body());
+            }
+            JsonNode json = JSON.readTree(r.body());
+            JsonNode rows = json.get("rows");
+            int[] ids = new int[rows.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rows.get(i).get("id").asInt();
+            }
+            return new Answer(ids, json.get("performance").get("cache_temperature").asString());
+        }
+
+        @Override
+        public void touch(String ns) throws Exception {
+            CLIENT.send(HttpRequest.newBuilder(base.resolve("/v2/namespaces/" + ns + "/metadata")).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+
+        @Override
+        public void close() {
+            server.close();
         }
     }
 
@@ -159,7 +280,7 @@ public final class QueryTierBench {
     // ---- loading
 
     private static void load(Nodes nodes, Path work, String ns, int n) throws Exception {
-        try (Node node = nodes.start(new CacheSettings(4096, 256L << 20, 0, work, 0, 4 << 20, 256 << 10), false)) {
+        try (EntityNode node = nodes.entity(new CacheSettings(4096, 256L << 20, 0, work, 0, 4 << 20, 256 << 10), false)) {
             ObjectStore store = node.storage().store();
             Manifest existing = BenchNode.newestManifest(store, ns);
             if (existing != null && existing.indexedThrough() > 0 && !hasUnindexedWal(store, ns, existing)) {
@@ -254,7 +375,7 @@ public final class QueryTierBench {
 
     /** One node: every query once to fill its caches, then every query again, measured. */
     private static Tier repeated(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
-                                 boolean eventual) {
+                                 boolean eventual) throws Exception {
         int count = queries.length / DIMS;
         try (Node node = nodes.start(cache, true)) {
             for (int q = 0; q < count; q++) {
@@ -265,10 +386,10 @@ public final class QueryTierBench {
             double recall = 0;
             for (int q = 0; q < count; q++) {
                 long start = System.nanoTime();
-                QueryResult result = node.query(ns, query(queries, q), eventual);
+                Answer answer = node.query(ns, query(queries, q), eventual);
                 nanos[q] = System.nanoTime() - start;
-                temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
-                recall += GroundTruth.recall(truth, q, K, ids(result));
+                temperatures.merge(answer.temperature(), 1, Integer::sum);
+                recall += GroundTruth.recall(truth, q, K, answer.ids());
             }
             return new Tier(Percentiles.of(nanos), temperatures, recall / count, null, null, null, null);
         }
@@ -276,7 +397,7 @@ public final class QueryTierBench {
 
     /** A fresh node with empty caches for each trial: its first query, which loads the namespace too. */
     private static Tier coldTrials(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
-                                   int trials, boolean eventual) {
+                                   int trials, boolean eventual) throws Exception {
         int count = queries.length / DIMS;
         long[] nanos = new long[trials];
         long[] requests = new long[trials];
@@ -291,13 +412,13 @@ public final class QueryTierBench {
                 // The node first serves another namespace, as a running node would have: the
                 // first message through a fresh node's shard region also waits for the shard
                 // coordinator (about 270 ms here), which is the node's start, not the namespace's.
-                node.node().<NamespaceMetadata>ask(ns + "-other", Describe::new).join();
+                node.touch(ns + "-other");
                 node.counting().reset();
                 long start = System.nanoTime();
-                QueryResult result = node.query(ns, query(queries, q), eventual);
+                Answer answer = node.query(ns, query(queries, q), eventual);
                 nanos[t] = System.nanoTime() - start;
-                temperatures.merge(result.cacheTemperature(), 1, Integer::sum);
-                recall += GroundTruth.recall(truth, q, K, ids(result));
+                temperatures.merge(answer.temperature(), 1, Integer::sum);
+                recall += GroundTruth.recall(truth, q, K, answer.ids());
                 List<CountingObjectStore.Timed> timed = node.counting().timed();
                 requests[t] = timed.size();
                 bytes[t] = node.counting().bytesRead();
@@ -332,10 +453,6 @@ public final class QueryTierBench {
         float[] v = new float[DIMS];
         System.arraycopy(queries, q * DIMS, v, 0, DIMS);
         return v;
-    }
-
-    private static int[] ids(QueryResult result) {
-        return result.rows().stream().mapToInt(r -> ((Number) r.id()).intValue()).toArray();
     }
 
     private static void report(String name, Tier tier) {

@@ -1,7 +1,6 @@
 package dev.strata.bench.http;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.actors.namespace.NamespaceEntity;
 import dev.strata.actors.namespace.NamespaceProtocol.Query;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
@@ -127,7 +126,7 @@ public final class HttpBench {
                 Runtime.getRuntime().availableProcessors(), runs, seconds, Arrays.toString(clients), overheadQueries);
 
         Path dir = Files.createTempDirectory("strata-http-bench");
-        Config config = ConfigFactory.parseString("""
+        Config config = ServerConfig.of("""
                 strata.http.host = "127.0.0.1"
                 strata.http.port = 0
                 strata.storage.local.directory = "%s"
@@ -139,10 +138,7 @@ public final class HttpBench {
                 pekko.remote.artery.canonical.port = 0
                 pekko.management.http.port = 0
                 pekko.loglevel = WARNING
-                """.formatted(dir.resolve("data"), dir.resolve("cache"), memoryMiB(n)))
-                .withFallback(httpReference())
-                .withFallback(ConfigFactory.load())
-                .resolve();
+                """.formatted(dir.resolve("data"), dir.resolve("cache"), memoryMiB(n)));
         StrataServer server = StrataServer.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
@@ -200,22 +196,6 @@ public final class HttpBench {
             server.close();
             deleteTree(dir);
         }
-    }
-
-    /**
-     * The http module's reference.conf (the Pekko settings of a node: cluster provider, downing,
-     * loggers) ahead of the others: on this class path Pekko's own reference.conf files come
-     * first and would otherwise win for the keys both set.
-     */
-    private static Config httpReference() throws IOException {
-        var urls = StrataServer.class.getClassLoader().getResources("reference.conf");
-        while (urls.hasMoreElements()) {
-            java.net.URL url = urls.nextElement();
-            if (url.toString().contains("strata-http")) {
-                return ConfigFactory.parseURL(url);
-            }
-        }
-        throw new IllegalStateException("the strata-http jar's reference.conf is not on the class path");
     }
 
     /** A memory tier large enough for the namespace's vectors and codes, with room to spare. */

@@ -65,7 +65,7 @@ class FailoverTest {
     }
 
     private static Map<String, String> settings() {
-        Map<String, String> settings = new LinkedHashMap<>(LocalCluster.s3Settings(s3, "failover"));
+        Map<String, String> settings = new LinkedHashMap<>(s3.nodeSettings("failover"));
         // A request whose owner died answers 503 after 2 s (and the client retries), rather
         // than waiting the production minute.
         settings.put("strata.http.request-timeout", "2s");

@@ -13,7 +13,6 @@ import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.config.StrataThreads;
 import dev.strata.http.StrataServer;
-import dev.strata.http.testing.LocalCluster;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.wal.WalOp;
 import dev.strata.index.wal.WalReader;
@@ -193,7 +192,7 @@ class SplitOwnersTest {
 
     /** A one-node cluster of its own (it joins itself), on the shared bucket, HTTP on a free port. */
     private StrataServer node(S3ProxyServer s3, String name) throws Exception {
-        Map<String, String> settings = new TreeMap<>(LocalCluster.s3Settings(s3, "split"));
+        Map<String, String> settings = new TreeMap<>(s3.nodeSettings("split"));
         StringBuilder hocon = new StringBuilder();
         settings.forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
         hocon.append("""

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 /**
  * Several Strata servers, each in its own JVM on loopback, started from the test class path and
  * sharing one object store: a local directory, or a bucket of an S3-protocol server (see
- * {@link #s3Settings}). They form one cluster through Pekko Management Cluster Bootstrap with
+ * {@link S3ProxyServer#nodeSettings}). They form one cluster through Pekko Management Cluster Bootstrap with
  * {@code config} discovery, exactly as a deployment without Kubernetes would. Meant for tests
  * that stop nodes: {@link #kill} is a real SIGKILL, {@link #terminate} a real SIGTERM.
  *
@@ -52,23 +52,6 @@ public final class LocalCluster implements AutoCloseable {
         this.workDir = workDir;
         this.contactPoints = contactPoints;
         this.initialCount = initialCount;
-    }
-
-    /**
-     * The settings (system properties) that make a node keep its state in {@code s3}'s bucket,
-     * under {@code prefix}, through the same {@code strata.storage.s3} keys an operator sets.
-     */
-    public static Map<String, String> s3Settings(S3ProxyServer s3, String prefix) {
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("strata.storage.kind", "s3");
-        props.put("strata.storage.s3.bucket", s3.bucket());
-        props.put("strata.storage.s3.prefix", prefix);
-        props.put("strata.storage.s3.endpoint", s3.endpoint().toString());
-        props.put("strata.storage.s3.region", S3ProxyServer.REGION);
-        props.put("strata.storage.s3.access-key-id", S3ProxyServer.ACCESS_KEY_ID);
-        props.put("strata.storage.s3.secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY);
-        props.put("strata.storage.s3.path-style", "true");
-        return props;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.strata.tiering.store.MeteredObjectStore;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.ObjectStores;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * A node's storage stack, built once from its settings over the caller's I/O executor (in the
@@ -43,15 +44,19 @@ public final class TieredStorage implements AutoCloseable {
      * {@code StrataThreads.onPool(IO)}; the caller shuts it down after {@link #close}.
      */
     public static TieredStorage open(StrataSettings settings, Executor io) {
-        return open(settings, io, MeteredObjectStore.Listener.NONE);
+        return open(settings, io, UnaryOperator.identity(), MeteredObjectStore.Listener.NONE);
     }
 
     /**
      * {@link #open(StrataSettings, Executor)} with every object-store request (reads through the
-     * tiers and direct writes alike) reported to {@code requests}.
+     * tiers and direct writes alike) reported to {@code requests}. {@code around} wraps the store
+     * the settings open before anything else uses it (identity in production; a benchmark injects
+     * latency and counts requests with it).
      */
-    public static TieredStorage open(StrataSettings settings, Executor io, MeteredObjectStore.Listener requests) {
-        return over(new MeteredObjectStore(ObjectStores.open(settings.storage(), io), io, requests), settings.cache(), io);
+    public static TieredStorage open(StrataSettings settings, Executor io, UnaryOperator<ObjectStore> around,
+                                     MeteredObjectStore.Listener requests) {
+        ObjectStore store = around.apply(ObjectStores.open(settings.storage(), io));
+        return over(new MeteredObjectStore(store, io, requests), settings.cache(), io);
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.strata.config.StorageSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.gaul.s3proxy.BlobStores;
@@ -82,6 +84,23 @@ public final class S3ProxyServer implements AutoCloseable {
     public StorageSettings.S3 settings(String prefix) {
         return new StorageSettings.S3(bucket, prefix, Optional.of(endpoint), REGION, ACCESS_KEY_ID, SECRET_ACCESS_KEY,
                 true, 32, 2, Duration.ofSeconds(30));
+    }
+
+    /**
+     * The same as a node's configuration: the {@code strata.storage} keys (HOCON paths, as an
+     * operator or a system property sets them) that keep a node's state in this bucket.
+     */
+    public Map<String, String> nodeSettings(String prefix) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("strata.storage.kind", "s3");
+        keys.put("strata.storage.s3.bucket", bucket);
+        keys.put("strata.storage.s3.prefix", prefix);
+        keys.put("strata.storage.s3.endpoint", endpoint.toString());
+        keys.put("strata.storage.s3.region", REGION);
+        keys.put("strata.storage.s3.access-key-id", ACCESS_KEY_ID);
+        keys.put("strata.storage.s3.secret-access-key", SECRET_ACCESS_KEY);
+        keys.put("strata.storage.s3.path-style", "true");
+        return keys;
     }
 
     /** Whole storage settings choosing S3 with {@link #settings(String)}. */
