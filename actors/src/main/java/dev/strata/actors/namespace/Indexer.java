@@ -148,9 +148,10 @@ final class Indexer {
                 walFirst, walLast, deletesKey, parts.deletes().size());
         return deletesWritten.thenCompose(ignored -> ctx.store().put(key, parts.segment()))
                 .thenCompose(ignored -> Hydration.open(entry, ctx.reader(), ctx.compute(), ctx.stats()))
-                .thenApply(view -> {
+                // The entity folds the new segment in at once, excluding ids written since: with its ids.
+                .thenCompose(view -> view.idsLoaded().thenApply(ids -> {
                     Manifest.SegmentEntry recorded = entry.withLayout(view.segment().layout());
-                    return new Built(recorded, new SegmentView(recorded, view.segment(), view.ids(), view.excluded()));
-                });
+                    return new Built(recorded, new SegmentView(recorded, view.segment(), ids, view.excluded()));
+                }));
     }
 }
