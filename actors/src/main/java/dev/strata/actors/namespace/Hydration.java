@@ -55,25 +55,14 @@ final class Hydration {
         SequencedLog wal = new SequencedLog(store, new NamespaceLayout(manifests.namespace()).walPrefix());
         CompletableFuture<Manifest> manifest = manifests.newest(compute);
         return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
-                .thenCombine(readTail(wal, m.indexedThrough(), compute), Parts::new)
-                .thenCompose(parts -> parts.idsNeeded().thenApplyAsync(
-                        ignored -> assemble(m, parts.segments(), parts.tail()), compute)));
-    }
-
-    /** What a load read: the manifest's segments, opened, and the tail. */
-    private record Parts(List<Opened> segments, List<TailBatch> tail) {
-        /**
-         * Completes when the id columns that {@link #assemble} reads are in: all of them, unless
-         * the namespace is one segment and no tail. Then nothing supersedes any of its documents,
-         * and the load does not wait for its ids (at 1M documents, 14 MB that would arrive after
-         * the vector index's centroids): the first query runs meanwhile.
-         */
-        CompletableFuture<Void> idsNeeded() {
-            if (segments.size() <= 1 && tail.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            return CompletableFuture.allOf(segments.stream().map(o -> o.view().idsLoaded()).toArray(CompletableFuture[]::new));
-        }
+                .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
+                .thenApplyAsync(parts -> {
+                    @SuppressWarnings("unchecked")
+                    List<Opened> segments = (List<Opened>) parts[0];
+                    @SuppressWarnings("unchecked")
+                    List<TailBatch> tail = (List<TailBatch>) parts[1];
+                    return assemble(m, segments, tail);
+                }, compute));
     }
 
     /** An opened segment and the ids its deletes object lists. */
@@ -97,8 +86,7 @@ final class Hydration {
      * Opens one segment of a manifest, with no document superseded yet. With the entry's layout
      * the directory is not read: the vector index's metadata, the ids and the check of the
      * layout against the file's footer all go out at once, in the round trip after the
-     * manifest. Without one, the directory is read first. The view is returned once the vector
-     * index is open; its ids may still be loading.
+     * manifest. Without one, the directory is read first.
      */
     static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
                                                ReadStats stats) {
@@ -108,11 +96,8 @@ final class Hydration {
                 : SegmentReader.open(source, e.key(), layout.directory());
         long metaLength = layout == null ? 0 : layout.vectorsMetaLength();
         // The ids and the vector index's centroids are read concurrently, in one round trip.
-        return container.thenCompose(c -> {
-            CompletableFuture<IdColumn> ids = c.ids();
-            return Segment.open(c, source, metaLength, compute)
-                    .thenApply(segment -> new SegmentView(e, segment, ids, new RoaringBitmap()));
-        });
+        return container.thenCompose(c -> Segment.open(c, source, metaLength, compute)
+                .thenCombine(c.ids(), (segment, ids) -> new SegmentView(e, segment, ids, new RoaringBitmap())));
     }
 
     private static List<DocId> deletedIds(byte[] bytes, String key) {

@@ -148,10 +148,9 @@ final class Indexer {
                 walFirst, walLast, deletesKey, parts.deletes().size());
         return deletesWritten.thenCompose(ignored -> ctx.store().put(key, parts.segment()))
                 .thenCompose(ignored -> Hydration.open(entry, ctx.reader(), ctx.compute(), ctx.stats()))
-                // The entity folds the new segment in at once, excluding ids written since: with its ids.
-                .thenCompose(view -> view.idsLoaded().thenApply(ids -> {
+                .thenApply(view -> {
                     Manifest.SegmentEntry recorded = entry.withLayout(view.segment().layout());
-                    return new Built(recorded, new SegmentView(recorded, view.segment(), ids, view.excluded()));
-                }));
+                    return new Built(recorded, new SegmentView(recorded, view.segment(), view.ids(), view.excluded()));
+                });
     }
 }

@@ -139,9 +139,6 @@ public final class NamespaceEntity {
 
     private record LoadFailed(long generation, Throwable error) implements Command {}
 
-    /** The id columns the load did not wait for are in, or failed to load. */
-    private record IdsLoaded(long generation, Throwable errorOrNull) implements Command {}
-
     private record BasesLoaded(long generation, Map<DocId, Document> bases, Throwable errorOrNull) implements Command {}
 
     /** The head write's filters and conditions were evaluated (see {@link FilterWrites}). */
@@ -297,11 +294,6 @@ public final class NamespaceEntity {
     /** The loaded manifest lists segments without a layout: publish one that records them. */
     private boolean layoutsWanted;
     private boolean loading;
-    /**
-     * A segment's id column is still loading (see {@link Hydration}): queries run, writes and
-     * schema updates wait in the stash until {@link IdsLoaded}.
-     */
-    private boolean idsLoading;
     private boolean warming;
     private long workIds;
     private int querySlots;
@@ -398,7 +390,6 @@ public final class NamespaceEntity {
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(LoadFailed.class, this::onLoadFailed)
-                .onMessage(IdsLoaded.class, m -> Behaviors.same())
                 .onMessage(Stop.class, m -> stopNow("the namespace is moving to another node"))
                 .onMessage(Idle.class, m -> Behaviors.same())
                 .onMessage(BasesLoaded.class, m -> Behaviors.same())
@@ -475,13 +466,6 @@ public final class NamespaceEntity {
         loadedTimes = null;
         refreshSnapshot();
         loading = false;
-        CompletableFuture<?>[] ids = segments.stream().map(SegmentView::idsLoaded).filter(f -> !f.isDone())
-                .toArray(CompletableFuture[]::new);
-        idsLoading = ids.length > 0;
-        if (idsLoading) {
-            long gen = generation;
-            context.pipeToSelf(CompletableFuture.allOf(ids), (ok, error) -> new IdsLoaded(gen, error));
-        }
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
         context.setReceiveTimeout(resources.settings().passivateAfter(), Idle.INSTANCE);
@@ -493,17 +477,6 @@ public final class NamespaceEntity {
             scheduleSweep();
         }
         maybeStartJob(false);
-        return stash.unstashAll(active());
-    }
-
-    private Behavior<Command> onIdsLoaded(IdsLoaded m) {
-        if (m.generation() != generation) {
-            return Behaviors.same();
-        }
-        if (m.errorOrNull() != null) {
-            return onLoadFailed(new LoadFailed(m.generation(), unwrap(m.errorOrNull())));
-        }
-        idsLoading = false;
         return stash.unstashAll(active());
     }
 
@@ -581,7 +554,6 @@ public final class NamespaceEntity {
                 .onMessage(DeleteNamespace.class, this::onDeleteNamespace)
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
-                .onMessage(IdsLoaded.class, this::onIdsLoaded)
                 .onSignal(PostStop.class, this::onPostStop)
                 .build();
     }
@@ -628,9 +600,6 @@ public final class NamespaceEntity {
      * made durable by the manifest its commit publishes.
      */
     private Behavior<Command> onUpdateSchema(UpdateSchema m) {
-        if (idsLoading) {
-            return stashOrReject(m);
-        }
         if (stopping) {
             m.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
             return Behaviors.same();
@@ -1105,9 +1074,6 @@ public final class NamespaceEntity {
     }
 
     private Behavior<Command> onWrite(Write w) {
-        if (idsLoading) {
-            return stashOrReject(w);
-        }
         if (stopping) {
             w.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
             return Behaviors.same();

@@ -254,32 +254,29 @@ final class QueryExecution {
                 return CompletableFuture.completedFuture(List.of());
             }
             if (query.vectorOrNull() != null) {
-                // The ids may still be loading (the first query of a freshly loaded namespace):
-                // the search runs meanwhile, and only naming the hits waits for them.
                 return (query.exact() ? view.segment().exactNearest(query.vectorOrNull(), query.topK(), live)
                         : view.segment().nearest(query.vectorOrNull(), query.topK(), SearchParams.DEFAULT, live))
-                        .thenCombine(view.idsLoaded(), (hits, ids) -> {
+                        .thenApply(hits -> {
                             List<Candidate> out = new ArrayList<>(hits.size());
                             for (Hit h : hits) {
-                                out.add(new Candidate(index, h.ordinal(), null, ids.id(h.ordinal()), h.distance(), null));
+                                out.add(new Candidate(index, h.ordinal(), null, view.ids().id(h.ordinal()), h.distance(), null));
                             }
                             return out;
                         });
             }
             String attribute = query.orderByOrNull();
-            return view.idsLoaded().thenCompose(ids -> view.segment()
-                    .orderBy(attribute, query.descending(), query.topK(), live, schema)
+            return view.segment().orderBy(attribute, query.descending(), query.topK(), live, schema)
                     .thenCompose(ordinals -> (attribute.equals("id")
-                            ? CompletableFuture.completedFuture((IntFunction<Object>) ids::id)
+                            ? CompletableFuture.completedFuture((IntFunction<Object>) o -> view.ids().id(o))
                             : view.segment().container().column(attribute, schema)
                                     .thenApply(c -> (IntFunction<Object>) c::value))
                             .thenApply(values -> {
                                 List<Candidate> out = new ArrayList<>(ordinals.length);
                                 for (int o : ordinals) {
-                                    out.add(new Candidate(index, o, null, ids.id(o), 0f, values.apply(o)));
+                                    out.add(new Candidate(index, o, null, view.ids().id(o), 0f, values.apply(o)));
                                 }
                                 return out;
-                            })));
+                            }));
         });
     }
 

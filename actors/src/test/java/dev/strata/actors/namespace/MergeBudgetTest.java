@@ -3,7 +3,6 @@ package dev.strata.actors.namespace;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.index.attr.IdColumn;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
@@ -18,7 +17,7 @@ class MergeBudgetTest {
     private static SegmentView segment(long documents) {
         Manifest.SegmentEntry entry = new Manifest.SegmentEntry("s" + documents, "segments/s" + documents, 1,
                 documents, 1, 1, null, 0, null);
-        return new SegmentView(entry, null, (IdColumn) null, new RoaringBitmap());
+        return new SegmentView(entry, null, null, new RoaringBitmap());
     }
 
     @Test
