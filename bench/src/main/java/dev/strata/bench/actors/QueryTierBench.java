@@ -17,6 +17,7 @@ import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.bench.Percentiles;
+import dev.strata.bench.http.LoopbackClient;
 import dev.strata.bench.http.ServerConfig;
 import dev.strata.bench.data.GroundTruth;
 import dev.strata.bench.data.VectorFiles;
@@ -31,10 +32,9 @@ import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import dev.strata.tiering.store.ObjectStore;
 import dev.strata.tiering.store.S3ObjectStore;
 import dev.strata.tiering.testing.S3ProxyServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,7 +182,7 @@ public final class QueryTierBench {
                 return counting.get();
             }).toCompletableFuture().get(60, TimeUnit.SECONDS);
             server.memberUp().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            return new ServerNode(server, counting.get(), URI.create("http://127.0.0.1:" + server.port()));
+            return new ServerNode(server, counting.get(), new LoopbackClient("127.0.0.1", server.port()));
         }
 
         private CountingObjectStore counted(ObjectStore s3, boolean slow) {
@@ -234,10 +234,12 @@ public final class QueryTierBench {
         }
     }
 
-    /** A whole server, queried through HTTP with the body the official clients send. */
-    private record ServerNode(StrataServer server, CountingObjectStore counting, URI base) implements Node {
-        private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
+    /**
+     * A whole server, queried through HTTP with the body the official clients send, by a lean
+     * HTTP/1.1 client on one keep-alive connection (so the client's own thread hand-offs, which
+     * the JDK's client adds, are not charged to the server).
+     */
+    private record ServerNode(StrataServer server, CountingObjectStore counting, LoopbackClient client) implements Node {
         @Override
         public Answer query(String ns, float[] vector, boolean eventual) throws Exception {
             StringBuilder body = new StringBuilder("{\"rank_by\":[\"vector\",\"ANN\",[");
@@ -246,11 +248,10 @@ public final class QueryTierBench {
             }
             body.append("]],\"top_k\":").append(K);
             body.append(eventual ? ",\"consistency\":{\"level\":\"eventual\"}}" : "}");
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/v2/namespaces/" + ns + "/query"))
-                    .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("query failed: " + r.statusCode() + " " + r.body());
+            LoopbackClient.Response r = client.post("/v2/namespaces/" + ns + "/query",
+                    body.toString().getBytes(StandardCharsets.UTF_8));
+            if (r.status() != 200) {
+                throw new IllegalStateException("query failed: " + r.status() + " " + r.text());
             }
             JsonNode json = JSON.readTree(r.body());
             JsonNode rows = json.get("rows");
@@ -263,13 +264,18 @@ public final class QueryTierBench {
 
         @Override
         public void touch(String ns) throws Exception {
-            CLIENT.send(HttpRequest.newBuilder(base.resolve("/v2/namespaces/" + ns + "/metadata")).GET().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            client.get("/v2/namespaces/" + ns + "/metadata");
         }
 
         @Override
         public void close() {
-            server.close();
+            try {
+                client.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                server.close();
+            }
         }
     }
 
@@ -428,7 +434,8 @@ public final class QueryTierBench {
                 afterManifest[t] = deepest - CountingObjectStore.deepestRound(timed, depth,
                         r -> r.operation() == CountingObjectStore.Operation.GET && r.key().contains("/manifest"));
                 if (t == 0) {
-                    printRequests(timed, depth, ns);
+                    printRequests(timed, depth, ns, start);
+                    System.out.printf(Locale.ROOT, "#   answered at %.0f ms%n", nanos[t] / 1e6);
                 }
             }
         }
@@ -436,17 +443,25 @@ public final class QueryTierBench {
                 Percentiles.of(bytes), Percentiles.of(rounds), Percentiles.of(afterManifest));
     }
 
-    /** The first cold query's requests by round: what each sequential round trip is for. */
-    private static void printRequests(List<CountingObjectStore.Timed> timed, int[] depth, String ns) {
+    /**
+     * The first cold query's requests by round: what each sequential round trip is for, and when
+     * (from the query's send) its first request left and its last answer came back.
+     */
+    private static void printRequests(List<CountingObjectStore.Timed> timed, int[] depth, String ns, long startNanos) {
         Map<Integer, List<String>> byRound = new TreeMap<>();
+        Map<Integer, long[]> spans = new TreeMap<>();
         for (int i = 0; i < timed.size(); i++) {
-            CountingObjectStore.Request r = timed.get(i).request();
+            CountingObjectStore.Timed t = timed.get(i);
+            CountingObjectStore.Request r = t.request();
             String key = r.key().replace(new NamespaceLayout(new NamespaceName(ns)).prefix(), "");
             byRound.computeIfAbsent(depth[i], d -> new ArrayList<>())
                     .add(r.operation() + " " + key + (r.bytes() > 0 ? " (" + r.bytes() + " B)" : ""));
+            long[] span = spans.computeIfAbsent(depth[i], d -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+            span[0] = Math.min(span[0], t.sentNanos() - startNanos);
+            span[1] = Math.max(span[1], t.answeredNanos() - startNanos);
         }
-        byRound.forEach((round, requests) -> System.out.printf(Locale.ROOT, "#   round %d: %s%n", round,
-                String.join(", ", requests)));
+        byRound.forEach((round, requests) -> System.out.printf(Locale.ROOT, "#   round %d (%.0f-%.0f ms): %s%n", round,
+                spans.get(round)[0] / 1e6, spans.get(round)[1] / 1e6, String.join(", ", requests)));
     }
 
     private static float[] query(float[] queries, int q) {

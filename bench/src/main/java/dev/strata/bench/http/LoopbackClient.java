@@ -18,11 +18,11 @@ import java.util.Locale;
  * <p>It sends no {@code Accept-Encoding} (responses come uncompressed) and understands only what
  * the Strata API answers: bodies with a {@code Content-Length}. Anything else fails loudly.
  */
-final class LoopbackClient implements AutoCloseable {
+public final class LoopbackClient implements AutoCloseable {
 
     /** A response: its status code and body. */
-    record Response(int status, byte[] body) {
-        String text() {
+    public record Response(int status, byte[] body) {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
@@ -34,16 +34,16 @@ final class LoopbackClient implements AutoCloseable {
     private InputStream in;
     private final StringBuilder line = new StringBuilder(128);
 
-    LoopbackClient(String host, int port) {
+    public LoopbackClient(String host, int port) {
         this.host = host;
         this.port = port;
     }
 
-    Response get(String path) throws IOException {
+    public Response get(String path) throws IOException {
         return exchange("GET", path, null);
     }
 
-    Response post(String path, byte[] json) throws IOException {
+    public Response post(String path, byte[] json) throws IOException {
         return exchange("POST", path, json);
     }
 
