@@ -128,7 +128,7 @@ class SplitOwnersTest {
                 List<Long> ids = List.of(nextId, nextId + 1);
                 nextId += 2;
                 HttpResponse<String> r = write(owners.get(owner), ids, owner);
-                for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
+                for (int attempt = 0; r.statusCode() == 503 && attempt < 100; attempt++) {
                     Thread.sleep(100);
                     r = write(owners.get(owner), ids, owner);
                 }
