@@ -18,6 +18,7 @@ import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.storage.SequencedLog;
 import dev.strata.bench.Percentiles;
 import dev.strata.bench.http.LoopbackClient;
+import dev.strata.bench.http.QueryBodies;
 import dev.strata.bench.http.ServerConfig;
 import dev.strata.bench.data.GroundTruth;
 import dev.strata.bench.data.VectorFiles;
@@ -52,7 +53,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.pattern.StatusReply;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Query latency of one namespace by the tier that serves it, through the namespace entity, on
@@ -89,7 +89,6 @@ public final class QueryTierBench {
     private static final Metric METRIC = Metric.COSINE_DISTANCE;
     /** Where the namespace's objects live in the bucket. */
     private static final String PREFIX = "tiers";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args.length > 0 ? args[0] : "bench/work");
@@ -242,24 +241,10 @@ public final class QueryTierBench {
     private record ServerNode(StrataServer server, CountingObjectStore counting, LoopbackClient client) implements Node {
         @Override
         public Answer query(String ns, float[] vector, boolean eventual) throws Exception {
-            StringBuilder body = new StringBuilder("{\"rank_by\":[\"vector\",\"ANN\",[");
-            for (int d = 0; d < vector.length; d++) {
-                body.append(d == 0 ? "" : ",").append(vector[d]);
-            }
-            body.append("]],\"top_k\":").append(K);
-            body.append(eventual ? ",\"consistency\":{\"level\":\"eventual\"}}" : "}");
             LoopbackClient.Response r = client.post("/v2/namespaces/" + ns + "/query",
-                    body.toString().getBytes(StandardCharsets.UTF_8));
-            if (r.status() != 200) {
-                throw new IllegalStateException("query failed: " + r.status() + " " + r.text());
-            }
-            JsonNode json = JSON.readTree(r.body());
-            JsonNode rows = json.get("rows");
-            int[] ids = new int[rows.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = rows.get(i).get("id").asInt();
-            }
-            return new Answer(ids, json.get("performance").get("cache_temperature").asString());
+                    QueryBodies.nearest(vector, K, eventual).getBytes(StandardCharsets.UTF_8));
+            JsonNode answer = QueryBodies.answer(r.status(), r.body());
+            return new Answer(QueryBodies.ids(answer), answer.get("performance").get("cache_temperature").asString());
         }
 
         @Override

@@ -118,7 +118,7 @@ public final class HttpBench {
         QueryRequest[] requests = new QueryRequest[Corpus.QUERIES];
         for (int q = 0; q < Corpus.QUERIES; q++) {
             float[] v = Arrays.copyOfRange(queries, q * DIMS, (q + 1) * DIMS);
-            bodies[q] = queryBody(v);
+            bodies[q] = QueryBodies.nearest(v, K, false);
             requests[q] = QueryRequest.nearest(v, K);
         }
         System.out.printf(Locale.ROOT, "# HttpBench: %d documents, %d-d, %s, %d processors, %d runs, %d s per "
@@ -311,7 +311,7 @@ public final class HttpBench {
                             long t = System.nanoTime();
                             LoopbackClient.Response r = lean.post(path, raw[q]);
                             viaLean[i] = System.nanoTime() - t;
-                            recallHttp += GroundTruth.recall(truth, q, K, ids(r.status(), r.body()));
+                            recallHttp += GroundTruth.recall(truth, q, K, QueryBodies.ids(r.status(), r.body()));
                         }
                         case 1 -> {
                             long t = System.nanoTime();
@@ -470,7 +470,7 @@ public final class HttpBench {
                             mine[answered[me]] = took;
                         }
                         answered[me]++;
-                        recallSums[me] += GroundTruth.recall(truth, q, K, ids(status, body));
+                        recallSums[me] += GroundTruth.recall(truth, q, K, QueryBodies.ids(status, body));
                     }
                 } catch (IOException | InterruptedException e) {
                     errors[me]++;
@@ -540,30 +540,6 @@ public final class HttpBench {
         b.append(String.format(Locale.ROOT, "outside Java threads (GC, JIT, VM) %.0f",
                 (processNanos - javaThreads) / 1e3 / requests));
         return b.toString();
-    }
-
-    private static String queryBody(float[] v) {
-        StringBuilder b = new StringBuilder(v.length * 12 + 64).append("{\"rank_by\":[\"vector\",\"ANN\",[");
-        for (int d = 0; d < v.length; d++) {
-            b.append(d == 0 ? "" : ",").append(v[d]);
-        }
-        return b.append("]],\"top_k\":").append(K).append('}').toString();
-    }
-
-    private static int[] ids(HttpResponse<String> r) {
-        return ids(r.statusCode(), r.body().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static int[] ids(int status, byte[] body) {
-        if (status != 200) {
-            throw new IllegalStateException("query failed: " + status + " " + new String(body, StandardCharsets.UTF_8));
-        }
-        JsonNode rows = JSON.readTree(body).get("rows");
-        int[] ids = new int[rows.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = rows.get(i).get("id").asInt();
-        }
-        return ids;
     }
 
     private static HttpResponse<String> post(HttpClient http, String uri, String body) throws Exception {
