@@ -41,17 +41,10 @@ public final class TieredStorage implements AutoCloseable {
     /**
      * Opens the stack described by {@code settings}; the SSD tier is left out when its size is 0.
      * Blocking work runs on {@code io}, whose threads must be I/O threads in the sense of
-     * {@code StrataThreads.onPool(IO)}; the caller shuts it down after {@link #close}.
-     */
-    public static TieredStorage open(StrataSettings settings, Executor io) {
-        return open(settings, io, UnaryOperator.identity(), MeteredObjectStore.Listener.NONE);
-    }
-
-    /**
-     * {@link #open(StrataSettings, Executor)} with every object-store request (reads through the
-     * tiers and direct writes alike) reported to {@code requests}. {@code around} wraps the store
-     * the settings open before anything else uses it (identity in production; a benchmark injects
-     * latency and counts requests with it).
+     * {@code StrataThreads.onPool(IO)}; the caller shuts it down after {@link #close}. Every
+     * object-store request (reads through the tiers and direct writes alike) is reported to
+     * {@code requests}. {@code around} wraps the store the settings open before anything else
+     * uses it (identity in production; a benchmark injects latency and counts requests with it).
      */
     public static TieredStorage open(StrataSettings settings, Executor io, UnaryOperator<ObjectStore> around,
                                      MeteredObjectStore.Listener requests) {
