@@ -89,6 +89,10 @@ public final class QueryTierBench {
     private static final Metric METRIC = Metric.COSINE_DISTANCE;
     /** Where the namespace's objects live in the bucket. */
     private static final String PREFIX = "tiers";
+    /** The object-store tier's coalescing window ({@code -Dquerytier.coalesce-window}, bytes). */
+    private static final int WINDOW = Integer.getInteger("querytier.coalesce-window", 256 << 10);
+    /** {@code -Dquerytier.cold-only=true} measures only the cold tier. */
+    private static final boolean COLD_ONLY = Boolean.getBoolean("querytier.cold-only");
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args.length > 0 ? args[0] : "bench/work");
@@ -110,27 +114,30 @@ public final class QueryTierBench {
         Config config = BenchNode.config("strata.namespace.indexing.after-quiet = 2s");
         NamespaceSettings settings = NamespaceSettings.from(config);
         System.out.printf(Locale.ROOT, "# QueryTierBench: %,d documents, %d queries (hot, warm), %d cold trials, "
-                        + "%d processors, injected latency p50 60 ms / p99 80 ms, through %s%n",
-                n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors(), http ? "HTTP" : "the entity");
+                        + "%d processors, injected latency p50 60 ms / p99 80 ms, coalescing window %,d B, through %s%n",
+                n, queryCount, coldTrials, Runtime.getRuntime().availableProcessors(), WINDOW,
+                http ? "HTTP" : "the entity");
         Path bucket = Files.createDirectories(work.resolve("tier-bucket-" + n));
         try (S3ProxyServer proxy = S3ProxyServer.startOnDisk("strata-bench", bucket)) {
             Nodes nodes = new Nodes(proxy, config, settings, io, compute, indexer, timer, http);
             load(nodes, work, ns, n);
 
             Path ssd = Files.createTempDirectory(work, "tier-ssd");
-            CacheSettings hot = new CacheSettings(4096, 3L << 30, 256L << 20, ssd, 0, 4 << 20, 256 << 10);
-            CacheSettings warm = new CacheSettings(4096, 16L << 20, 0, ssd, 6L << 30, 4 << 20, 256 << 10);
-            CacheSettings cold = new CacheSettings(4096, 512L << 20, 256L << 20, ssd, 0, 4 << 20, 256 << 10);
+            CacheSettings hot = new CacheSettings(4096, 3L << 30, 256L << 20, ssd, 0, 4 << 20, WINDOW);
+            CacheSettings warm = new CacheSettings(4096, 16L << 20, 0, ssd, 6L << 30, 4 << 20, WINDOW);
+            CacheSettings cold = new CacheSettings(4096, 512L << 20, 256L << 20, ssd, 0, 4 << 20, WINDOW);
             for (boolean eventual : new boolean[] {false, true}) {
                 String consistency = eventual ? " eventual" : " strong";
-                report("hot" + consistency, repeated(nodes, hot, ns, queries, truth, eventual));
-                if (eventual) {
-                    // The same, without the decoded cache: every search copies, verifies and
-                    // decodes its code blocks from memory-tier pages.
-                    CacheSettings pagesOnly = new CacheSettings(4096, 3L << 30, 0, ssd, 0, 4 << 20, 256 << 10);
-                    report("hot eventual, pages only", repeated(nodes, pagesOnly, ns, queries, truth, true));
+                if (!COLD_ONLY) {
+                    report("hot" + consistency, repeated(nodes, hot, ns, queries, truth, eventual));
+                    if (eventual) {
+                        // The same, without the decoded cache: every search copies, verifies and
+                        // decodes its code blocks from memory-tier pages.
+                        CacheSettings pagesOnly = new CacheSettings(4096, 3L << 30, 0, ssd, 0, 4 << 20, WINDOW);
+                        report("hot eventual, pages only", repeated(nodes, pagesOnly, ns, queries, truth, true));
+                    }
+                    report("warm" + consistency, repeated(nodes, warm, ns, queries, truth, eventual));
                 }
-                report("warm" + consistency, repeated(nodes, warm, ns, queries, truth, eventual));
                 report("cold" + consistency, coldTrials(nodes, cold, ns, queries, truth, coldTrials, eventual));
             }
         } finally {
@@ -169,12 +176,14 @@ public final class QueryTierBench {
                     strata.cache.memory.decoded-size = %d
                     strata.cache.ssd.directory = "%s"
                     strata.cache.ssd.size = %d
+                    strata.cache.coalesce-window = %d
                     strata.namespace.indexing.after-quiet = 2s
                     pekko.remote.artery.canonical.hostname = "127.0.0.1"
                     pekko.remote.artery.canonical.port = 0
                     pekko.management.http.port = 0
                     pekko.loglevel = WARNING
-                    """.formatted(cache.memoryBytes(), cache.decodedBytes(), cache.ssdDirectory(), cache.ssdBytes()));
+                    """.formatted(cache.memoryBytes(), cache.decodedBytes(), cache.ssdDirectory(), cache.ssdBytes(),
+                    cache.coalesceWindow()));
             AtomicReference<CountingObjectStore> counting = new AtomicReference<>();
             StrataServer server = StrataServer.start(ServerConfig.of(hocon.toString()), s3 -> {
                 counting.set(counted(s3, slow));
