@@ -30,10 +30,13 @@ import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Loads a namespace from the bucket: the newest manifest, its segments (opened through the
- * tiered reader, id columns loaded) with their deletes objects, and the WAL entries after
- * {@code indexed_through} replayed into an in-memory tail. A segment's documents whose ids a
- * newer segment holds or deletes, or the tail writes, are marked superseded. Everything runs on
- * the store's I/O threads and the compute executor; the result is handed to the entity whole.
+ * tiered reader) with their deletes objects, and the WAL entries after {@code indexed_through}
+ * replayed into an in-memory tail. A segment's documents whose ids a newer segment holds or
+ * deletes, or the tail writes, are marked superseded, so the id columns are loaded too, unless
+ * the namespace is one segment whose vector records carry their ids and no tail: then nothing
+ * needs them until the first write (see {@link SegmentView}), and a cold query does not read
+ * them (at 1M documents, 14 MB). Everything runs on the store's I/O threads and the compute
+ * executor; the result is handed to the entity whole.
  */
 final class Hydration {
 
@@ -55,14 +58,26 @@ final class Hydration {
         SequencedLog wal = new SequencedLog(store, new NamespaceLayout(manifests.namespace()).walPrefix());
         CompletableFuture<Manifest> manifest = manifests.newest(compute);
         return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
-                .thenCombine(readTail(wal, m.indexedThrough(), compute), (segments, tail) -> new Object[] {segments, tail})
-                .thenApplyAsync(parts -> {
-                    @SuppressWarnings("unchecked")
-                    List<Opened> segments = (List<Opened>) parts[0];
-                    @SuppressWarnings("unchecked")
-                    List<TailBatch> tail = (List<TailBatch>) parts[1];
-                    return assemble(m, segments, tail);
-                }, compute));
+                .thenCombine(readTail(wal, m.indexedThrough(), compute), Parts::new)
+                .thenCompose(parts -> parts.idsNeeded().thenApplyAsync(
+                        ignored -> assemble(m, parts.segments(), parts.tail()), compute)));
+    }
+
+    /** What a load read: the manifest's segments, opened, and the tail. */
+    private record Parts(List<Opened> segments, List<TailBatch> tail) {
+        /**
+         * Completes when the id columns that {@link #assemble} reads are in: none for one segment
+         * whose hits carry their ids and no tail (nothing supersedes any of its documents), all
+         * of them otherwise. A namespace of several segments started reading them with the
+         * segments' vector indexes; one segment starts now, with the tail's entries.
+         */
+        CompletableFuture<Void> idsNeeded() {
+            if (segments.size() == 1 && tail.isEmpty() && segments.get(0).view().segment().hitsCarryIds()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.allOf(segments.stream().map(o -> o.view().idsLoaded())
+                    .toArray(CompletableFuture[]::new));
+        }
     }
 
     /** An opened segment and the ids its deletes object lists. */
@@ -71,8 +86,9 @@ final class Hydration {
     private static CompletableFuture<List<Opened>> openSegments(Manifest m, ObjectStore store, TieredReader reader,
                                                                 Executor compute, ReadStats stats) {
         List<CompletableFuture<Opened>> views = new ArrayList<>();
+        boolean withIds = m.segments().size() > 1;
         for (Manifest.SegmentEntry e : m.segments()) {
-            CompletableFuture<SegmentView> view = open(e, reader, compute, stats);
+            CompletableFuture<SegmentView> view = open(e, reader, compute, stats, withIds);
             CompletableFuture<List<DocId>> deletes = e.deletesKeyOrNull() == null
                     ? CompletableFuture.completedFuture(List.of())
                     : store.get(e.deletesKeyOrNull()).thenApplyAsync(bytes -> deletedIds(bytes, e.deletesKeyOrNull()), compute);
@@ -83,21 +99,24 @@ final class Hydration {
     }
 
     /**
-     * Opens one segment of a manifest, with no document superseded yet. With the entry's layout
-     * the directory is not read: the vector index's metadata, the ids and the check of the
-     * layout against the file's footer all go out at once, in the round trip after the
-     * manifest. Without one, the directory is read first.
+     * Opens one segment of a manifest, with no document superseded yet, and with its ids loaded
+     * when {@code withIds}. With the entry's layout the directory is not read: the vector
+     * index's metadata, the ids and the check of the layout against the file's footer all go out
+     * at once, in the round trip after the manifest. Without one, the directory is read first.
      */
     static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
-                                               ReadStats stats) {
+                                               ReadStats stats, boolean withIds) {
         RangeSource source = reader.open(new ObjectId(e.key(), e.bytes()), stats);
         SegmentLayout layout = e.layoutOrNull();
         CompletableFuture<SegmentReader> container = layout == null ? SegmentReader.open(source, e.key())
                 : SegmentReader.open(source, e.key(), layout.directory());
         long metaLength = layout == null ? 0 : layout.vectorsMetaLength();
-        // The ids and the vector index's centroids are read concurrently, in one round trip.
-        return container.thenCompose(c -> Segment.open(c, source, metaLength, compute)
-                .thenCombine(c.ids(), (segment, ids) -> new SegmentView(e, segment, ids, new RoaringBitmap())));
+        return container.thenCompose(c -> {
+            // Started here, the ids' read goes out with the vector index's centroids.
+            CompletableFuture<?> ids = withIds ? c.ids() : CompletableFuture.completedFuture(null);
+            return Segment.open(c, source, metaLength, compute)
+                    .thenCombine(ids, (segment, ignored) -> new SegmentView(e, segment, new RoaringBitmap()));
+        });
     }
 
     private static List<DocId> deletedIds(byte[] bytes, String key) {

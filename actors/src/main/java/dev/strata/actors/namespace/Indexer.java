@@ -147,10 +147,11 @@ final class Indexer {
         Manifest.SegmentEntry entry = new Manifest.SegmentEntry(id, key, parts.segment().length, parts.documents(),
                 walFirst, walLast, deletesKey, parts.deletes().size());
         return deletesWritten.thenCompose(ignored -> ctx.store().put(key, parts.segment()))
-                .thenCompose(ignored -> Hydration.open(entry, ctx.reader(), ctx.compute(), ctx.stats()))
+                // The entity folds the new segment in at once, excluding ids written since: with its ids.
+                .thenCompose(ignored -> Hydration.open(entry, ctx.reader(), ctx.compute(), ctx.stats(), true))
                 .thenApply(view -> {
                     Manifest.SegmentEntry recorded = entry.withLayout(view.segment().layout());
-                    return new Built(recorded, new SegmentView(recorded, view.segment(), view.ids(), view.excluded()));
+                    return new Built(recorded, new SegmentView(recorded, view.segment(), view.excluded()));
                 });
     }
 }

@@ -139,6 +139,9 @@ public final class NamespaceEntity {
 
     private record LoadFailed(long generation, Throwable error) implements Command {}
 
+    /** The id columns the first write waits for are in, or failed to load. */
+    private record IdsLoaded(long generation, Throwable errorOrNull) implements Command {}
+
     private record BasesLoaded(long generation, Map<DocId, Document> bases, Throwable errorOrNull) implements Command {}
 
     /** The head write's filters and conditions were evaluated (see {@link FilterWrites}). */
@@ -294,6 +297,11 @@ public final class NamespaceEntity {
     /** The loaded manifest lists segments without a layout: publish one that records them. */
     private boolean layoutsWanted;
     private boolean loading;
+    /**
+     * A segment's id column is loading for the write path (see {@link SegmentView}): writes and
+     * schema updates wait in the stash until {@link IdsLoaded}; queries run.
+     */
+    private boolean idsLoading;
     private boolean warming;
     private long workIds;
     private int querySlots;
@@ -390,6 +398,7 @@ public final class NamespaceEntity {
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(LoadFailed.class, this::onLoadFailed)
+                .onMessage(IdsLoaded.class, m -> Behaviors.same())
                 .onMessage(Stop.class, m -> stopNow("the namespace is moving to another node"))
                 .onMessage(Idle.class, m -> Behaviors.same())
                 .onMessage(BasesLoaded.class, m -> Behaviors.same())
@@ -466,6 +475,7 @@ public final class NamespaceEntity {
         loadedTimes = null;
         refreshSnapshot();
         loading = false;
+        idsLoading = false;
         context.getLog().debug("namespace {} loaded: manifest {}, {} segments, {} tail batches, next WAL {}",
                 namespace, manifest.version(), segments.size(), tail.size(), nextSequence);
         context.setReceiveTimeout(resources.settings().passivateAfter(), Idle.INSTANCE);
@@ -477,6 +487,37 @@ public final class NamespaceEntity {
             scheduleSweep();
         }
         maybeStartJob(false);
+        return stash.unstashAll(active());
+    }
+
+    /**
+     * Whether a write must wait for id columns (a namespace loaded without them, see
+     * {@link Hydration}); if so, starts loading them, once, and stashes {@code command} until
+     * they are in.
+     */
+    private boolean awaitingIds(Command command) {
+        CompletableFuture<?>[] pending = segments.stream().map(SegmentView::idsLoaded)
+                .filter(f -> !f.isDone() || f.isCompletedExceptionally()).toArray(CompletableFuture[]::new);
+        if (pending.length == 0) {
+            return false;
+        }
+        if (!idsLoading) {
+            idsLoading = true;
+            long gen = generation;
+            context.pipeToSelf(CompletableFuture.allOf(pending), (ok, error) -> new IdsLoaded(gen, error));
+        }
+        stashOrReject(command);
+        return true;
+    }
+
+    private Behavior<Command> onIdsLoaded(IdsLoaded m) {
+        if (m.generation() != generation) {
+            return Behaviors.same();
+        }
+        idsLoading = false;
+        if (m.errorOrNull() != null) {
+            return onLoadFailed(new LoadFailed(m.generation(), unwrap(m.errorOrNull())));
+        }
         return stash.unstashAll(active());
     }
 
@@ -554,6 +595,7 @@ public final class NamespaceEntity {
                 .onMessage(DeleteNamespace.class, this::onDeleteNamespace)
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
+                .onMessage(IdsLoaded.class, this::onIdsLoaded)
                 .onSignal(PostStop.class, this::onPostStop)
                 .build();
     }
@@ -602,6 +644,9 @@ public final class NamespaceEntity {
     private Behavior<Command> onUpdateSchema(UpdateSchema m) {
         if (stopping) {
             m.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
+            return Behaviors.same();
+        }
+        if (awaitingIds(m)) {
             return Behaviors.same();
         }
         if (!exists && admitting.isEmpty() && queued.isEmpty() && inFlight == null) {
@@ -661,6 +706,11 @@ public final class NamespaceEntity {
                 .onMessage(SweepDue.class, m -> Behaviors.same())
                 .onMessage(Loaded.class, m -> Behaviors.same())
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
+                .onMessage(IdsLoaded.class, m -> {
+                    // The writes that waited for them wait for the deletion now.
+                    idsLoading = idsLoading && m.generation() != generation;
+                    return Behaviors.same();
+                })
                 .onAnyMessage(this::stashOrReject)
                 .onSignal(PostStop.class, this::onPostStop)
                 .build();
@@ -1076,6 +1126,9 @@ public final class NamespaceEntity {
     private Behavior<Command> onWrite(Write w) {
         if (stopping) {
             w.replyTo().tell(StatusReply.error(new NamespaceException.Unavailable("namespace " + namespace + " is stopping")));
+            return Behaviors.same();
+        }
+        if (awaitingIds(w)) {
             return Behaviors.same();
         }
         NamespaceSettings settings = resources.settings();

@@ -4,6 +4,7 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.cache.Tier;
+import dev.strata.index.attr.IdColumn;
 import dev.strata.index.doc.AttributeType;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
@@ -15,6 +16,7 @@ import dev.strata.index.filter.FilterBinder;
 import dev.strata.index.filter.FilterParser;
 import dev.strata.index.ivf.Hit;
 import dev.strata.index.ivf.SearchParams;
+import dev.strata.index.search.Segment;
 import dev.strata.index.wal.WalOp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -254,29 +256,36 @@ final class QueryExecution {
                 return CompletableFuture.completedFuture(List.of());
             }
             if (query.vectorOrNull() != null) {
-                return (query.exact() ? view.segment().exactNearest(query.vectorOrNull(), query.topK(), live)
-                        : view.segment().nearest(query.vectorOrNull(), query.topK(), SearchParams.DEFAULT, live))
-                        .thenApply(hits -> {
+                Segment segment = view.segment();
+                // The hits carry their ids (older segments: the id column names them, loaded
+                // meanwhile if need be).
+                CompletableFuture<IdColumn> ids = segment.hitsCarryIds() ? CompletableFuture.completedFuture(null)
+                        : view.idsLoaded();
+                return (query.exact() ? segment.exactNearest(query.vectorOrNull(), query.topK(), live)
+                        : segment.nearest(query.vectorOrNull(), query.topK(), SearchParams.DEFAULT, live))
+                        .thenCombine(ids, (hits, idColumn) -> {
                             List<Candidate> out = new ArrayList<>(hits.size());
                             for (Hit h : hits) {
-                                out.add(new Candidate(index, h.ordinal(), null, view.ids().id(h.ordinal()), h.distance(), null));
+                                DocId id = idColumn == null ? segment.id(h) : idColumn.id(h.ordinal());
+                                out.add(new Candidate(index, h.ordinal(), null, id, h.distance(), null));
                             }
                             return out;
                         });
             }
             String attribute = query.orderByOrNull();
-            return view.segment().orderBy(attribute, query.descending(), query.topK(), live, schema)
+            return view.idsLoaded().thenCompose(ids -> view.segment()
+                    .orderBy(attribute, query.descending(), query.topK(), live, schema)
                     .thenCompose(ordinals -> (attribute.equals("id")
-                            ? CompletableFuture.completedFuture((IntFunction<Object>) o -> view.ids().id(o))
+                            ? CompletableFuture.completedFuture((IntFunction<Object>) ids::id)
                             : view.segment().container().column(attribute, schema)
                                     .thenApply(c -> (IntFunction<Object>) c::value))
                             .thenApply(values -> {
                                 List<Candidate> out = new ArrayList<>(ordinals.length);
                                 for (int o : ordinals) {
-                                    out.add(new Candidate(index, o, null, view.ids().id(o), 0f, values.apply(o)));
+                                    out.add(new Candidate(index, o, null, ids.id(o), 0f, values.apply(o)));
                                 }
                                 return out;
-                            }));
+                            })));
         });
     }
 

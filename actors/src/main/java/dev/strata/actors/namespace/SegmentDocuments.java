@@ -1,5 +1,6 @@
 package dev.strata.actors.namespace;
 
+import dev.strata.index.attr.IdColumn;
 import dev.strata.index.doc.Document;
 import dev.strata.index.doc.Schema;
 import java.util.ArrayList;
@@ -45,7 +46,9 @@ final class SegmentDocuments {
     static CompletableFuture<List<Document>> documents(SegmentView view, int[] ordinals, Schema schema) {
         List<String> names = new ArrayList<>(view.segment().container().attributeNames());
         List<Document> out = new ArrayList<>(ordinals.length);
-        return view.segment().container().columns(names, schema).thenCompose(columns -> {
+        CompletableFuture<IdColumn> ids = view.idsLoaded();
+        return view.segment().container().columns(names, schema).thenCombine(ids, (columns, idColumn) -> columns)
+                .thenCompose(columns -> {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (int from = 0; from < ordinals.length; from += CHUNK) {
                 int[] chunk = Arrays.copyOfRange(ordinals, from, Math.min(ordinals.length, from + CHUNK));
@@ -58,7 +61,7 @@ final class SegmentDocuments {
                                 for (String name : names) {
                                     attributes.put(name, columns.column(name).value(chunk[i]));
                                 }
-                                out.add(new Document(view.ids().id(chunk[i]), vectors[i], attributes));
+                                out.add(new Document(ids.join().id(chunk[i]), vectors[i], attributes));
                             }
                         }));
             }

@@ -17,7 +17,7 @@ class MergeBudgetTest {
     private static SegmentView segment(long documents) {
         Manifest.SegmentEntry entry = new Manifest.SegmentEntry("s" + documents, "segments/s" + documents, 1,
                 documents, 1, 1, null, 0, null);
-        return new SegmentView(entry, null, null, new RoaringBitmap());
+        return new SegmentView(entry, null, new RoaringBitmap());
     }
 
     @Test

@@ -60,10 +60,10 @@ class SegmentDocumentsTest {
         };
         SegmentReader container = SegmentReader.open(counting, "s").join();
         Segment segment = Segment.open(container, counting, Runnable::run).join();
-        IdColumn ids = container.ids().join();
+        IdColumn ids = container.ids().join(); // in memory from here on, as the entity has it
         Manifest.SegmentEntry entry = new Manifest.SegmentEntry("s", "segments/s", bytes.length, DOCS, 1, 1,
                 null, 0, null);
-        SegmentView view = new SegmentView(entry, segment, ids, new RoaringBitmap());
+        SegmentView view = new SegmentView(entry, segment, new RoaringBitmap());
 
         RoaringBitmap wanted = new RoaringBitmap();
         for (int o = 0; o < DOCS; o++) {

@@ -1,6 +1,7 @@
 package dev.strata.index.doc;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -144,6 +145,21 @@ public sealed interface DocId extends Comparable<DocId> {
             byte[] utf8 = ((Str) this).value().getBytes(StandardCharsets.UTF_8);
             out.u8(utf8.length).bytes(utf8);
         }
+    }
+
+    /** The id as {@link #writeTo} encodes it, alone: at most {@value #MAX_STRING_BYTES} + 2 bytes. */
+    default byte[] encoded() {
+        BinaryWriter out = new BinaryWriter(MAX_STRING_BYTES + 2);
+        writeTo(out);
+        return out.toByteArray();
+    }
+
+    /** The id {@code bytes} encode alone (see {@link #encoded}); {@code resource} names them in errors. */
+    static DocId decode(byte[] bytes, String resource) {
+        BinaryReader in = new BinaryReader(ByteBuffer.wrap(bytes), resource);
+        DocId id = readFrom(in);
+        in.expectEnd();
+        return id;
     }
 
     static DocId readFrom(BinaryReader in) {

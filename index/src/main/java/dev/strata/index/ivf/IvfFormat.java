@@ -24,7 +24,7 @@ package dev.strata.index.ivf;
  *              also the offset of the first code block
  *  40  int64   offset of the vector records
  *  48  int64   section length (the whole section, in bytes)
- *  56  int32   reserved, 0
+ *  56  int32   payload slot S: bytes each vector record reserves for its payload, 0 for none
  *  60  int32   CRC32C of bytes [0, 60)
  *
  * Centroids, at offset 64: P × D float32, partition by partition. For cosine_distance they
@@ -46,8 +46,10 @@ package dev.strata.index.ivf;
  *     error-bound factor, and the code sum (see RaBitQuantizer).
  *
  * Vector records, from the vector offset, one per ordinal, in ordinal order, each of
- * D × (4 for f32, 2 for f16) + 4 bytes:
- *   the document's original vector (not normalised), then int32 CRC32C of those bytes.
+ * D × (4 for f32, 2 for f16) + S + 4 bytes:
+ *   the document's original vector (not normalised);
+ *   when S > 0, its payload: uint8 length L (L < S), L bytes, then S − 1 − L zero bytes;
+ *   int32 CRC32C of the vector and the payload slot.
  * The section ends right after the last record.
  * </pre>
  *
@@ -59,8 +61,17 @@ public final class IvfFormat {
 
     /** "STIV" read as a little-endian int. */
     public static final int MAGIC = 0x56495453;
-    /** Version 2 laid code blocks out word-major, for scoring many codes per instruction. */
-    public static final int VERSION = 2;
+    /**
+     * Version 2 laid code blocks out word-major, for scoring many codes per instruction. Version
+     * 3 added the payload slot to vector records (a segment stores each document's id there, so
+     * a search names its hits from the records it reranks); a version 2 section reads as one
+     * with no payloads.
+     */
+    public static final int VERSION = 3;
+    /** The oldest version a reader accepts. */
+    static final int OLDEST_VERSION = 2;
+    /** The largest payload a record holds: its length must fit the slot's length byte. */
+    public static final int MAX_PAYLOAD_BYTES = 254;
     public static final int HEADER_BYTES = 64;
     public static final int PARTITION_ENTRY_BYTES = 20;
     /** The bytes of a header that its checksum covers. */
@@ -69,9 +80,9 @@ public final class IvfFormat {
     private IvfFormat() {
     }
 
-    /** Bytes of one vector record: the vector and its checksum. */
-    public static int vectorRecordBytes(int dimension, VectorEncoding encoding) {
-        return dimension * encoding.bytesPerElement() + Integer.BYTES;
+    /** Bytes of one vector record: the vector, the payload slot and the checksum. */
+    public static int vectorRecordBytes(int dimension, VectorEncoding encoding, int payloadSlot) {
+        return dimension * encoding.bytesPerElement() + payloadSlot + Integer.BYTES;
     }
 
     /** Bytes of the header, centroids, partition table and meta checksum. */

@@ -78,7 +78,7 @@ public final class IvfReader {
         this.partitions = header.partitions;
         this.quantizer = new RaBitQuantizer(dimension, header.bits);
         this.rotation = new RandomRotation(dimension, header.seed);
-        this.recordBytes = IvfFormat.vectorRecordBytes(dimension, header.encoding);
+        this.recordBytes = IvfFormat.vectorRecordBytes(dimension, header.encoding, header.payloadSlot);
 
         int metaBytes = (int) (header.metaLength - IvfFormat.HEADER_BYTES);
         if (meta.remaining() != metaBytes) {
@@ -226,6 +226,11 @@ public final class IvfReader {
         return header.encoding;
     }
 
+    /** Whether the vector records carry payloads, which hits then return. */
+    public boolean hasPayloads() {
+        return header.payloadSlot > 0;
+    }
+
     /**
      * The {@code k} nearest documents to {@code query} among those in {@code allowedOrNull} (all
      * documents when null), by exact distance, nearest first; approximate in which documents are
@@ -308,7 +313,7 @@ public final class IvfReader {
         }
         float[][] out = new float[ordinals.length][];
         int[] next = {0};
-        return readRecords(ordinals, 0, ordinals.length, (ordinal, v) -> out[next[0]++] = v.clone())
+        return readRecords(ordinals, 0, ordinals.length, (ordinal, v, record) -> out[next[0]++] = v.clone())
                 .thenApply(ignored -> out);
     }
 
@@ -562,14 +567,19 @@ public final class IvfReader {
      */
     private CompletableFuture<TopK> readAndScore(float[] q, TopK top, int[] ordinals, int from,
                                                  int to) {
-        return readRecords(ordinals, from, to,
-                (ordinal, v) -> top.offer(header.metric.distance(q, 0, v, 0, dimension), ordinal))
-                .thenApply(ignored -> top);
+        return readRecords(ordinals, from, to, (ordinal, v, record) -> {
+            if (top.offer(header.metric.distance(q, 0, v, 0, dimension), ordinal) && hasPayloads()) {
+                top.keepPayload(ordinal, record.payload(ordinal));
+            }
+        }).thenApply(ignored -> top);
     }
 
-    /** Receives decoded vector records; {@code vector} is scratch space, valid during the call. */
+    /**
+     * Receives decoded vector records; {@code vector} is scratch space, valid during the call, as
+     * is {@code record}'s payload.
+     */
     private interface RecordSink {
-        void accept(int ordinal, float[] vector);
+        void accept(int ordinal, float[] vector, RecordDecoder record);
     }
 
     /**
@@ -605,7 +615,7 @@ public final class IvfReader {
                 decoder.checkLength(buffer, first, length);
                 int position = buffer.position();
                 for (int i = 0; i < length; i++, position += recordBytes) {
-                    sink.accept(first + i, decoder.decode(buffer, position, first + i));
+                    sink.accept(first + i, decoder.decode(buffer, position, first + i), decoder);
                 }
             }
         }, compute);
@@ -647,6 +657,7 @@ public final class IvfReader {
         private final short[] halves = new short[dimension];
         private final float[] vector = new float[dimension];
         private final CRC32C crc = new CRC32C();
+        private final int vectorBytes = dimension * header.encoding.bytesPerElement();
 
         void checkLength(ByteBuffer buffer, int firstOrdinal, int n) {
             long expected = (long) n * recordBytes;
@@ -660,7 +671,7 @@ public final class IvfReader {
         float[] decode(ByteBuffer buffer, int position, int ordinal) {
             buffer.get(position, record, 0, recordBytes);
             crc.reset();
-            crc.update(record, 0, recordBytes - Integer.BYTES);
+            crc.update(record, 0, recordBytes - Integer.BYTES); // the vector and the payload slot
             if ((int) crc.getValue() != view.getInt(recordBytes - Integer.BYTES)) {
                 long start = header.vectorsOffset + (long) ordinal * recordBytes;
                 throw corrupt("vector record of ordinal " + ordinal + " "
@@ -675,6 +686,17 @@ public final class IvfReader {
                 floats.get(0, vector, 0, dimension);
             }
             return vector;
+        }
+
+        /** A copy of the payload of the record last decoded, that of {@code ordinal}. */
+        byte[] payload(int ordinal) {
+            int slot = vectorBytes;
+            int length = Byte.toUnsignedInt(record[slot]);
+            if (length >= header.payloadSlot) {
+                throw corrupt("vector record of ordinal " + ordinal + " has a payload of " + length
+                        + " bytes in a slot of " + header.payloadSlot);
+            }
+            return Arrays.copyOfRange(record, slot + 1, slot + 1 + length);
         }
     }
 
@@ -727,7 +749,7 @@ public final class IvfReader {
     /** The validated fixed-size header. */
     private record Header(Metric metric, VectorEncoding encoding, int bits, int dimension,
                          int count, int partitions, long seed, long metaLength,
-                         long vectorsOffset) {
+                         long vectorsOffset, int payloadSlot) {
 
         /** Dimensions above this are rejected as corrupt rather than allocated. */
         private static final int MAX_DIMENSION = 1 << 16;
@@ -749,9 +771,10 @@ public final class IvfReader {
                 throw new CorruptIndexException(resource, "header fails its checksum");
             }
             int version = in.getInt(4);
-            if (version != IvfFormat.VERSION) {
+            if (version < IvfFormat.OLDEST_VERSION || version > IvfFormat.VERSION) {
                 throw new CorruptIndexException(resource, "unsupported format version "
-                        + version + " (this reader knows " + IvfFormat.VERSION + ")");
+                        + version + " (this reader knows " + IvfFormat.OLDEST_VERSION + " to "
+                        + IvfFormat.VERSION + ")");
             }
             Metric metric = Metric.fromCode(in.get(8));
             VectorEncoding encoding = VectorEncoding.fromCode(in.get(9));
@@ -764,9 +787,12 @@ public final class IvfReader {
             long metaLength = in.getLong(32);
             long vectorsOffset = in.getLong(40);
             long length = in.getLong(48);
+            int payloadSlot = in.getInt(56); // reserved, 0, in version 2
             if (metric == null || encoding == null || bits < 1 || bits > RaBitQuantizer.MAX_BITS
                     || dimension < 1 || dimension > MAX_DIMENSION || count < 0
-                    || partitions < 0 || partitions > count || (count > 0 && partitions == 0)) {
+                    || partitions < 0 || partitions > count || (count > 0 && partitions == 0)
+                    || payloadSlot < 0 || payloadSlot > IvfFormat.MAX_PAYLOAD_BYTES + 1
+                    || (version < 3 && payloadSlot != 0)) {
                 throw new CorruptIndexException(resource, "header fields out of range");
             }
             if (queryBits != new RaBitQuantizer(dimension, bits).queryBits()) {
@@ -776,7 +802,7 @@ public final class IvfReader {
             long expectedVectors = expectedMeta
                     + (long) count * new RaBitQuantizer(dimension, bits).bytesPerVector();
             long expectedLength = expectedVectors
-                    + (long) count * IvfFormat.vectorRecordBytes(dimension, encoding);
+                    + (long) count * IvfFormat.vectorRecordBytes(dimension, encoding, payloadSlot);
             if (metaLength != expectedMeta || vectorsOffset != expectedVectors
                     || length != expectedLength) {
                 throw new CorruptIndexException(resource, "header offsets disagree with its sizes");
@@ -786,7 +812,7 @@ public final class IvfReader {
                         + length + " bytes, section has " + sectionLength);
             }
             return new Header(metric, encoding, bits, dimension, count, partitions, seed,
-                    metaLength, vectorsOffset);
+                    metaLength, vectorsOffset, payloadSlot);
         }
     }
 }

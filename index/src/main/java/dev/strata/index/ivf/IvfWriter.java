@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
@@ -24,6 +25,7 @@ import java.util.zip.CRC32C;
  * <p>{@link #build} does all the computing (in parallel on the given executor); the result knows
  * its exact size, the ordinal → input row permutation, and writes itself to a stream. It keeps a
  * reference to the caller's vector array, which must not change until writing is done.
+ * {@link #withPayloads} gives each vector record a payload (a segment stores document ids).
  */
 public final class IvfWriter {
 
@@ -37,10 +39,13 @@ public final class IvfWriter {
     private final byte[] codeBlocks;
     private final int[] codeCrc;
     private final int bytesPerCode;
+    /** The payload of each input row, or null for none. */
+    private final byte[][] payloadsByRow;
+    private final int payloadSlot;
 
     private IvfWriter(float[] vectors, int dimension, IvfBuildParams params, float[] centroids,
                       int[] partitionFirst, int[] ordinalToRow, byte[] codeBlocks,
-                      int[] codeCrc, int bytesPerCode) {
+                      int[] codeCrc, int bytesPerCode, byte[][] payloadsByRow) {
         this.vectors = vectors;
         this.dimension = dimension;
         this.count = ordinalToRow.length;
@@ -51,6 +56,14 @@ public final class IvfWriter {
         this.codeBlocks = codeBlocks;
         this.codeCrc = codeCrc;
         this.bytesPerCode = bytesPerCode;
+        this.payloadsByRow = payloadsByRow;
+        int longest = -1;
+        if (payloadsByRow != null) {
+            for (byte[] payload : payloadsByRow) {
+                longest = Math.max(longest, payload.length);
+            }
+        }
+        this.payloadSlot = longest + 1; // a length byte and the longest payload; 0 for none
     }
 
     /**
@@ -110,7 +123,27 @@ public final class IvfWriter {
             }
         });
         return new IvfWriter(vectors, dimension, params, centroids, partitionFirst, ordinalToRow,
-                codeBlocks, codeCrc, bytesPerCode);
+                codeBlocks, codeCrc, bytesPerCode, null);
+    }
+
+    /**
+     * This section with a payload in each vector record: {@code byRow.get(r)} for input row
+     * {@code r}, at most {@value IvfFormat#MAX_PAYLOAD_BYTES} bytes. A search returns the payload
+     * of each hit ({@link Hit#payloadOrNull()}) from the record it reads anyway.
+     */
+    public IvfWriter withPayloads(List<byte[]> byRow) {
+        if (byRow.size() != count) {
+            throw new IllegalArgumentException(byRow.size() + " payloads for " + count + " vectors");
+        }
+        byte[][] payloads = byRow.toArray(byte[][]::new);
+        for (int row = 0; row < payloads.length; row++) {
+            if (payloads[row].length > IvfFormat.MAX_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("payload of row " + row + " has " + payloads[row].length
+                        + " bytes; at most " + IvfFormat.MAX_PAYLOAD_BYTES + " fit a record");
+            }
+        }
+        return new IvfWriter(vectors, dimension, params, centroids, partitionFirst, ordinalToRow,
+                codeBlocks, codeCrc, bytesPerCode, payloads);
     }
 
     private static float[] train(float[] vectors, int dimension, int n, int partitions,
@@ -194,7 +227,7 @@ public final class IvfWriter {
     /** The exact number of bytes {@link #writeTo} writes. */
     public long sizeInBytes() {
         return vectorsOffset() + (long) count
-                * IvfFormat.vectorRecordBytes(dimension, params.encoding());
+                * IvfFormat.vectorRecordBytes(dimension, params.encoding(), payloadSlot);
     }
 
     private long vectorsOffset() {
@@ -213,7 +246,7 @@ public final class IvfWriter {
                 .put((byte) new RaBitQuantizer(dimension, params.bits()).queryBits())
                 .putInt(dimension).putInt(count).putInt(partitions)
                 .putLong(params.seed()).putLong(metaLength).putLong(vectorsOffset())
-                .putLong(sizeInBytes()).putInt(0);
+                .putLong(sizeInBytes()).putInt(payloadSlot);
         CRC32C crc = new CRC32C();
         crc.update(meta.array(), 0, IvfFormat.HEADER_CHECKED_BYTES);
         meta.putInt((int) crc.getValue());
@@ -234,7 +267,7 @@ public final class IvfWriter {
     }
 
     private void writeVectors(OutputStream out) throws IOException {
-        int recordBytes = IvfFormat.vectorRecordBytes(dimension, params.encoding());
+        int recordBytes = IvfFormat.vectorRecordBytes(dimension, params.encoding(), payloadSlot);
         int perBuffer = Math.max(1, (1 << 16) / recordBytes);
         ByteBuffer buffer = ByteBuffer.allocate(perBuffer * recordBytes)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -252,6 +285,13 @@ public final class IvfWriter {
                     buffer.putShort(VectorUtil.floatToHalf(vectors[base + d]));
                 } else {
                     buffer.putFloat(vectors[base + d]);
+                }
+            }
+            if (payloadsByRow != null) {
+                byte[] payload = payloadsByRow[ordinalToRow[ordinal]];
+                buffer.put((byte) payload.length).put(payload);
+                for (int pad = payload.length + 1; pad < payloadSlot; pad++) {
+                    buffer.put((byte) 0); // the buffer is reused: write the zeros
                 }
             }
             crc.reset();

@@ -1,17 +1,22 @@
 package dev.strata.index.ivf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code k} smallest (distance, ordinal) pairs offered so far, in a max-heap on two primitive
- * arrays; ties on distance are broken by the smaller ordinal, so results are deterministic.
+ * arrays; ties on distance are broken by the smaller ordinal, so results are deterministic. A
+ * pair may carry a payload ({@link #keepPayload}), which its hit gets when drained.
  */
 final class TopK {
 
     private final float[] distances;
     private final int[] ordinals;
     private int size;
+    /** Payloads of ordinals offered and kept (some since pushed out again), made on first use. */
+    private Map<Integer, byte[]> payloads;
 
     TopK(int k) {
         this.distances = new float[k];
@@ -31,7 +36,8 @@ final class TopK {
         return distances[0];
     }
 
-    void offer(float distance, int ordinal) {
+    /** Offers a pair; returns whether it is kept (for now: a later offer may push it out). */
+    boolean offer(float distance, int ordinal) {
         if (size < distances.length) {
             int node = size++;
             while (node > 0) {
@@ -45,9 +51,20 @@ final class TopK {
             }
             distances[node] = distance;
             ordinals[node] = ordinal;
+            return true;
         } else if (size > 0 && after(distances[0], ordinals[0], distance, ordinal)) {
             siftDown(distance, ordinal);
+            return true;
         }
+        return false;
+    }
+
+    /** Records the payload of an ordinal just kept by {@link #offer}. */
+    void keepPayload(int ordinal, byte[] payload) {
+        if (payloads == null) {
+            payloads = new HashMap<>();
+        }
+        payloads.put(ordinal, payload);
     }
 
     private void siftDown(float distance, int ordinal) {
@@ -95,7 +112,7 @@ final class TopK {
             if (size > 0) {
                 siftDown(distances[size], ordinals[size]);
             }
-            out[size] = new Hit(o, d);
+            out[size] = new Hit(o, d, payloads == null ? null : payloads.get(o));
         }
         List<Hit> list = new ArrayList<>(out.length);
         for (Hit h : out) {

@@ -116,6 +116,23 @@ public final class Segment {
                 .thenApplyAsync(columns -> FilterBitmaps.evaluate(filterOrNull, columns), compute);
     }
 
+    /**
+     * Whether the hits of {@link #nearest} and {@link #exactNearest} carry their documents' ids
+     * (see {@link #id(Hit)}). Segments written before ids were stored in the vector records do
+     * not; their hits are named from the id column ({@link #ids(int[])}).
+     */
+    public boolean hitsCarryIds() {
+        return vectors != null && vectors.hasPayloads();
+    }
+
+    /** The id of the document a hit names, from the hit itself; see {@link #hitsCarryIds()}. */
+    public DocId id(Hit hit) {
+        if (hit.payloadOrNull() == null) {
+            throw new IllegalArgumentException("the hit carries no id: " + hit);
+        }
+        return DocId.decode(hit.payloadOrNull(), container.resourceName());
+    }
+
     /** Approximate nearest neighbours among the allowed ordinals, with exact distances. */
     public CompletableFuture<List<Hit>> nearest(float[] query, int k, SearchParams params, RoaringBitmap allowedOrNull) {
         return vectors == null ? noVectors() : vectors.search(query, k, params, allowedOrNull);

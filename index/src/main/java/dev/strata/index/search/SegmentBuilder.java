@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
 /**
  * Builds one segment file from a batch of documents: the IVF vector section, then the ids and
  * attribute columns written in the order the IVF renumbered the documents (each partition a
- * contiguous run of ordinals), so ordinals mean the same thing in every section.
+ * contiguous run of ordinals), so ordinals mean the same thing in every section. The vector
+ * records also carry each document's id (see {@link Segment#nearest}).
  */
 public final class SegmentBuilder {
 
@@ -41,7 +42,10 @@ public final class SegmentBuilder {
             System.arraycopy(v, 0, vectors, i * dims, dims);
         }
         VectorEncoding encoding = schema.vectorElement() == Schema.VectorElement.F16 ? VectorEncoding.F16 : VectorEncoding.F32;
-        IvfWriter ivf = IvfWriter.build(vectors, dims, params.withEncoding(encoding), executor);
+        // Each vector record carries its document's id, so a search names its hits from the
+        // records it reranks, without the id column.
+        IvfWriter ivf = IvfWriter.build(vectors, dims, params.withEncoding(encoding), executor)
+                .withPayloads(docs.stream().map(d -> d.id().encoded()).toList());
         for (int row : ivf.ordinalToRow()) {
             segment.add(docs.get(row));
         }

@@ -168,7 +168,7 @@ class IvfFormatTest {
         byte[] corrupt = bytes.clone();
         long vectors = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(40);
         corrupt[(int) vectors + ordinal * IvfFormat.vectorRecordBytes(DIMENSION,
-                VectorEncoding.F32) + 9] ^= 0x01;
+                VectorEncoding.F32, 0) + 9] ^= 0x01;
         IvfReader reader = open(RangeSource.of(corrupt), 0, corrupt.length);
         float[] q = row(writer.ordinalToRow()[ordinal]);
         assertTrue(corruption(() -> reader.search(q, 10, SearchParams.DEFAULT, null))
@@ -177,6 +177,74 @@ class IvfFormatTest {
         corruption(() -> reader.vector(ordinal));
         RoaringBitmap justIt = RoaringBitmap.bitmapOf(ordinal, ordinal + 1);
         corruption(() -> reader.search(q, 1, SearchParams.DEFAULT, justIt));
+    }
+
+    @Test
+    void hitsCarryThePayloadsOfTheirRecords() {
+        List<byte[]> payloads = new java.util.ArrayList<>();
+        for (int row = 0; row < N; row++) {
+            payloads.add(("row-" + row).repeat(row % 3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] withPayloads = writer.withPayloads(payloads).toByteArray();
+        IvfReader reader = open(RangeSource.of(withPayloads), 0, withPayloads.length);
+        IvfReader plain = open(RangeSource.of(bytes), 0, bytes.length);
+        assertTrue(reader.hasPayloads());
+        assertTrue(!plain.hasPayloads());
+        int[] toRow = writer.ordinalToRow();
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 10; i++) {
+            float[] q = row(random.nextInt(N));
+            RoaringBitmap narrow = RoaringBitmap.bitmapOfRange(0, 40); // answered exactly
+            for (List<Hit> hits : List.of(reader.search(q, 10, SearchParams.DEFAULT, null).join(),
+                    reader.exactSearch(q, 10, null).join(),
+                    reader.search(q, 10, SearchParams.DEFAULT, narrow).join())) {
+                assertEquals(10, hits.size());
+                for (Hit h : hits) {
+                    assertEquals(new String(payloads.get(toRow[h.ordinal()]), java.nio.charset.StandardCharsets.UTF_8),
+                            new String(h.payloadOrNull(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            // The payloads change nothing else: the same hits as without them.
+            assertEquals(ordinalsAndDistances(plain.search(q, 10, SearchParams.DEFAULT, null).join()),
+                    ordinalsAndDistances(reader.search(q, 10, SearchParams.DEFAULT, null).join()));
+            assertTrue(plain.search(q, 10, SearchParams.DEFAULT, null).join().stream()
+                    .allMatch(h -> h.payloadOrNull() == null));
+        }
+        // A flipped payload byte fails the record's checksum.
+        int ordinal = 1234;
+        int slot = ByteBuffer.wrap(withPayloads).order(ByteOrder.LITTLE_ENDIAN).getInt(56);
+        int recordBytes = IvfFormat.vectorRecordBytes(DIMENSION, VectorEncoding.F32, slot);
+        long vectors = ByteBuffer.wrap(withPayloads).order(ByteOrder.LITTLE_ENDIAN).getLong(40);
+        byte[] corrupt = withPayloads.clone();
+        corrupt[(int) vectors + ordinal * recordBytes + DIMENSION * Float.BYTES + 2] ^= 0x04;
+        IvfReader flipped = open(RangeSource.of(corrupt), 0, corrupt.length);
+        assertTrue(corruption(() -> flipped.exactSearch(row(toRow[ordinal]), 1, null))
+                .getMessage().contains("ordinal " + ordinal));
+        assertThrows(IllegalArgumentException.class, () -> writer.withPayloads(payloads.subList(1, N)));
+    }
+
+    @Test
+    void aVersionTwoSectionReadsAsOneWithoutPayloads() {
+        byte[] v2 = bytes.clone();
+        ByteBuffer header = ByteBuffer.wrap(v2).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(4, 2);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v2, 0, 60);
+        header.putInt(60, (int) crc.getValue());
+        IvfReader reader = open(RangeSource.of(v2), 0, v2.length);
+        float[] q = row(11);
+        assertEquals(open(RangeSource.of(bytes), 0, bytes.length).search(q, 10, SearchParams.DEFAULT, null).join(),
+                reader.search(q, 10, SearchParams.DEFAULT, null).join());
+        // Version 2 had no payload slot: a non-zero one there is corruption.
+        header.putInt(56, 9);
+        crc.reset();
+        crc.update(v2, 0, 60);
+        header.putInt(60, (int) crc.getValue());
+        corruption(() -> IvfReader.open("v2", RangeSource.of(v2), 0, v2.length, compute));
+    }
+
+    private static List<String> ordinalsAndDistances(List<Hit> hits) {
+        return hits.stream().map(h -> h.ordinal() + "@" + h.distance()).toList();
     }
 
     @Test
