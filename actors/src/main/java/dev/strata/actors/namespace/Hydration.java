@@ -112,10 +112,10 @@ final class Hydration {
                 : SegmentReader.open(source, e.key(), layout.directory());
         long metaLength = layout == null ? 0 : layout.vectorsMetaLength();
         return container.thenCompose(c -> {
-            // Started here, the ids' read goes out with the vector index's centroids.
-            CompletableFuture<?> ids = withIds ? c.ids() : CompletableFuture.completedFuture(null);
-            return Segment.open(c, source, metaLength, compute)
-                    .thenCombine(ids, (segment, ignored) -> new SegmentView(e, segment, new RoaringBitmap()));
+            CompletableFuture<SegmentView> view = Segment.open(c, source, metaLength, compute)
+                    .thenApply(segment -> new SegmentView(e, segment, new RoaringBitmap()));
+            // Asked for now, the ids' read goes out with the vector index's centroids.
+            return withIds ? view.thenCombine(c.ids(), (v, ids) -> v) : view;
         });
     }
 

@@ -928,7 +928,10 @@ public final class NamespaceEntity {
 
     /** Stops, failing the queries still waiting for slots or a check (running ones reply themselves). */
     private Behavior<Command> stoppedAfterQueries() {
-        rejectQueries(new NamespaceException.Unavailable("namespace " + namespace + " is moving to another node"));
+        NamespaceException.Unavailable error = new NamespaceException.Unavailable("namespace " + namespace
+                + " is moving to another node");
+        rejectQueries(error);
+        stash.forEach(c -> reject(c, error)); // writes that waited for ids
         return Behaviors.stopped();
     }
 
@@ -1468,7 +1471,7 @@ public final class NamespaceEntity {
 
     private Behavior<Command> onIdle(Idle m) {
         if (inFlight != null || !queued.isEmpty() || !admitting.isEmpty() || job != Job.NONE
-                || deleteRepliesOrNull != null) {
+                || deleteRepliesOrNull != null || idsLoading) {
             return Behaviors.same();
         }
         resources.metrics().passivated();
