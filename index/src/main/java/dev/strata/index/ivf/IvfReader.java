@@ -37,8 +37,10 @@ import org.roaringbitmap.RoaringBitmap;
  * the k-th best upper bound, at most {@code k × rerankMultiple} of them by estimate. Filters
  * are applied inside the scan: a narrow filter is answered exactly from the allowed documents'
  * vectors, a wider one makes the scan skip disallowed ordinals and probe further partitions
- * until enough allowed documents were seen. Every byte range is checksum-verified before use,
- * and a mismatch fails the future with {@link CorruptIndexException}.
+ * until enough allowed documents were seen. Hits carry the payloads of the vector records the
+ * rerank read (a segment stores document ids there), so naming them needs no further read.
+ * Every byte range is checksum-verified before use, and a mismatch fails the future with
+ * {@link CorruptIndexException}.
  *
  * <p>Instances are immutable after open and safe for concurrent queries; each query allocates
  * its own scratch arrays once (nothing per candidate).
