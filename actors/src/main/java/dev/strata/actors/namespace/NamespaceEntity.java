@@ -1570,7 +1570,8 @@ public final class NamespaceEntity {
         List<TailBatch> batches = List.copyOf(tail);
         context.getLog().debug("namespace {}: indexing WAL {}..{} ({} operations)", namespace,
                 batches.get(0).sequence(), batches.get(batches.size() - 1).sequence(), tailOps);
-        context.pipeToSelf(Indexer.index(indexerContext(), batches, committedSchema, manifest.metricOrNull(), segments),
+        context.pipeToSelf(bounded(Indexer.index(indexerContext(), batches, committedSchema, manifest.metricOrNull(),
+                        segments)),
                 (built, error) -> new Built(gen, Job.INDEX, start, built, error == null ? null : unwrap(error)));
     }
 
@@ -1579,7 +1580,7 @@ public final class NamespaceEntity {
         long gen = generation;
         long start = buildStarted();
         context.getLog().debug("namespace {}: compacting {} segments ({})", namespace, segments.size(), reason);
-        context.pipeToSelf(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull()),
+        context.pipeToSelf(bounded(Indexer.compact(indexerContext(), segments, manifest.schema(), manifest.metricOrNull())),
                 (built, error) -> new Built(gen, Job.COMPACT, start, built, error == null ? null : unwrap(error)));
     }
 
@@ -1595,7 +1596,7 @@ public final class NamespaceEntity {
         publishing = true;
         Manifest next = manifest.next(manifest.schema(), manifest.metricOrNull());
         long gen = generation;
-        context.pipeToSelf(manifests.create(next),
+        context.pipeToSelf(bounded(manifests.create(next)),
                 (created, error) -> new Published(gen, Job.LAYOUTS, null, next, error == null && created,
                         error == null ? null : unwrap(error)));
     }
@@ -1605,9 +1606,19 @@ public final class NamespaceEntity {
         sweepWanted = false;
         long gen = generation;
         NamespaceSettings settings = resources.settings();
-        context.pipeToSelf(Garbage.sweep(layout, resources.store(), resources.indexer(), settings.garbageGrace(),
-                        settings.keepManifests(), java.time.Instant.now()),
+        context.pipeToSelf(bounded(Garbage.sweep(layout, resources.store(), resources.indexer(), settings.garbageGrace(),
+                        settings.keepManifests(), java.time.Instant.now())),
                 (result, error) -> new Swept(gen, result, error == null ? null : unwrap(error)));
+    }
+
+    /**
+     * A background job's future, failed with a {@link java.util.concurrent.TimeoutException} if it
+     * has not completed within {@code strata.namespace.indexing.job-timeout}: a request that never
+     * answers must not keep {@link #job} set, which would stop indexing (and passivation) for good.
+     * The job's own work may still finish; its outcome is then ignored.
+     */
+    private <T> CompletableFuture<T> bounded(CompletableFuture<T> job) {
+        return job.orTimeout(resources.settings().jobTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void scheduleSweep() {
@@ -1668,7 +1679,7 @@ public final class NamespaceEntity {
                 : manifest.compacted(built.entry());
         publishing = true;
         long gen = generation;
-        context.pipeToSelf(manifests.create(next),
+        context.pipeToSelf(bounded(manifests.create(next)),
                 (created, error) -> new Published(gen, b.kind(), built, next, error == null && created,
                         error == null ? null : unwrap(error)));
     }

@@ -25,12 +25,15 @@ import java.time.Duration;
  * @param maxPatchByFilter  documents one patch_by_filter may patch (more: BadRequest unless allow_partial)
  * @param commitDelay       how long after a WAL commit answered its writers the next one waits at most
  *                          for as many writes to arrive, so that they share one WAL object
+ * @param jobTimeout        how long a background job (build, merge, sweep, publication) may run
+ *                          before it is failed
  */
 public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Duration passivateAfter,
                                 long indexAfterOps, long indexAfterBytes, Duration indexAfterQuiet,
                                 int maxSegments, boolean mergeWhenQuiet, Duration garbageGrace, int keepManifests,
                                 int maxConcurrentQueries, Duration queryQueueTimeout,
-                                long maxDeleteByFilter, long maxPatchByFilter, Duration commitDelay) {
+                                long maxDeleteByFilter, long maxPatchByFilter, Duration commitDelay,
+                                Duration jobTimeout) {
 
     private static final String ROOT = "strata.namespace.";
 
@@ -56,6 +59,7 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                 maxPatchByFilter, "must be positive and at most " + Integer.MAX_VALUE);
         require(commitDelay != null && !commitDelay.isNegative() && commitDelay.compareTo(Duration.ofSeconds(1)) <= 0,
                 ROOT + "writes.commit-delay", commitDelay, "must be between 0 and 1s");
+        require(positive(jobTimeout), ROOT + "indexing.job-timeout", jobTimeout, "must be positive");
     }
 
     private static boolean positive(Duration d) {
@@ -86,7 +90,8 @@ public record NamespaceSettings(long maxUnindexedBytes, long maxUnindexedOps, Du
                     root.getDuration(ROOT + "queries.queue-timeout"),
                     root.getLong(ROOT + "writes.max-delete-by-filter"),
                     root.getLong(ROOT + "writes.max-patch-by-filter"),
-                    root.getDuration(ROOT + "writes.commit-delay"));
+                    root.getDuration(ROOT + "writes.commit-delay"),
+                    root.getDuration(ROOT + "indexing.job-timeout"));
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage(), e);
         }
