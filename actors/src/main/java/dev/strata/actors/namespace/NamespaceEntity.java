@@ -708,7 +708,9 @@ public final class NamespaceEntity {
                 .onMessage(LoadFailed.class, m -> Behaviors.same())
                 .onMessage(IdsLoaded.class, m -> {
                     // The writes that waited for them wait for the deletion now.
-                    idsLoading = idsLoading && m.generation() != generation;
+                    if (m.generation() == generation) {
+                        idsLoading = false;
+                    }
                     return Behaviors.same();
                 })
                 .onAnyMessage(this::stashOrReject)

@@ -4,7 +4,6 @@ import dev.strata.actors.namespace.NamespaceProtocol.QueryRequest;
 import dev.strata.actors.namespace.NamespaceProtocol.QueryResult;
 import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.cache.Tier;
-import dev.strata.index.attr.IdColumn;
 import dev.strata.index.doc.AttributeType;
 import dev.strata.index.doc.DocId;
 import dev.strata.index.doc.Document;
@@ -257,20 +256,16 @@ final class QueryExecution {
             }
             if (query.vectorOrNull() != null) {
                 Segment segment = view.segment();
-                // The hits carry their ids (older segments: the id column names them, loaded
-                // meanwhile if need be).
-                CompletableFuture<IdColumn> ids = segment.hitsCarryIds() ? CompletableFuture.completedFuture(null)
-                        : view.idsLoaded();
                 return (query.exact() ? segment.exactNearest(query.vectorOrNull(), query.topK(), live)
                         : segment.nearest(query.vectorOrNull(), query.topK(), SearchParams.DEFAULT, live))
-                        .thenCombine(ids, (hits, idColumn) -> {
+                        .thenCompose(hits -> segment.ids(hits).thenApply(ids -> {
                             List<Candidate> out = new ArrayList<>(hits.size());
-                            for (Hit h : hits) {
-                                DocId id = idColumn == null ? segment.id(h) : idColumn.id(h.ordinal());
-                                out.add(new Candidate(index, h.ordinal(), null, id, h.distance(), null));
+                            for (int i = 0; i < ids.length; i++) {
+                                Hit h = hits.get(i);
+                                out.add(new Candidate(index, h.ordinal(), null, ids[i], h.distance(), null));
                             }
                             return out;
-                        });
+                        }));
             }
             String attribute = query.orderByOrNull();
             return view.idsLoaded().thenCompose(ids -> view.segment()

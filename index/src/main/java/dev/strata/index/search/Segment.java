@@ -117,20 +117,27 @@ public final class Segment {
     }
 
     /**
-     * Whether the hits of {@link #nearest} and {@link #exactNearest} carry their documents' ids
-     * (see {@link #id(Hit)}). Segments written before ids were stored in the vector records do
-     * not; their hits are named from the id column ({@link #ids(int[])}).
+     * Whether the hits of {@link #nearest} and {@link #exactNearest} carry their documents' ids,
+     * so that {@link #ids(List)} names them without the id column. Segments written before ids
+     * were stored in the vector records do not.
      */
     public boolean hitsCarryIds() {
         return vectors != null && vectors.hasPayloads();
     }
 
-    /** The id of the document a hit names, from the hit itself; see {@link #hitsCarryIds()}. */
-    public DocId id(Hit hit) {
-        if (hit.payloadOrNull() == null) {
-            throw new IllegalArgumentException("the hit carries no id: " + hit);
+    /**
+     * The ids of the documents the hits of this segment name, in their order: from the hits
+     * themselves when they carry them (see {@link #hitsCarryIds()}), from the id column otherwise.
+     */
+    public CompletableFuture<DocId[]> ids(List<Hit> hits) {
+        if (!hitsCarryIds()) {
+            return ids(hits.stream().mapToInt(Hit::ordinal).toArray());
         }
-        return DocId.decode(hit.payloadOrNull(), container.resourceName());
+        DocId[] out = new DocId[hits.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = DocId.decode(hits.get(i).payloadOrNull(), container.resourceName());
+        }
+        return CompletableFuture.completedFuture(out);
     }
 
     /** Approximate nearest neighbours among the allowed ordinals, with exact distances. */
