@@ -12,10 +12,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * Polls this node's shard region for the shards and entities (namespaces) it hosts and keeps
- * the two gauges current. The query is asynchronous (no scrape waits on it); a failed or slow
- * answer leaves the previous values in place. The next poll is scheduled once the previous one
- * has been answered or has timed out, so no two answers race: a slow, older answer could
- * otherwise overwrite part of a newer one (one gauge from each).
+ * the two gauges current. The query is asynchronous (no scrape waits on it); a failed, slow or
+ * partial answer leaves the previous values in place. The next poll is scheduled once the
+ * previous one has been answered or has timed out, so no two answers race: a slow, older answer
+ * could otherwise overwrite part of a newer one (one gauge from each).
  */
 final class ShardingMetrics {
 
@@ -33,7 +33,9 @@ final class ShardingMetrics {
                 // On the caller's thread, not the common pool (which starts a thread per task
                 // on a machine with two or fewer processors).
                 .whenCompleteAsync((state, error) -> {
-                    if (state != null) {
+                    // A shard that did not answer in time is left out of the answer: keep the
+                    // previous counts rather than export a partial one.
+                    if (state != null && state.getFailed().isEmpty()) {
                         shards.set(state.getShards().size());
                         entities.set(state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum());
                     }

@@ -179,7 +179,9 @@ class MetricsEndpointTest {
                 .toCompletableFuture().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String body = server.scrape(null).body();
-        while (sample(body, "strata_namespaces_active") < 1 && System.nanoTime() < deadline) {
+        // The poll sets the two gauges one after the other, and a scrape may fall between them.
+        while ((sample(body, "strata_namespaces_active") < 1 || sample(body, "strata_shards") < 1)
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
             body = server.scrape(null).body();
         }
