@@ -455,14 +455,17 @@ public final class IvfReader {
             quantized.estimateBlock(blocks.get(i), blockEstimate, blockBound);
             int first = partitionFirst[p];
             if (allowed == null) {
-                for (int j = 0; j < n; j++) {
+                // Both passes skip, a vector at a time, the codes that change nothing: once the
+                // first partitions are scanned, few upper bounds beat the threshold and few lower
+                // bounds pass it.
+                for (int j = VectorUtil.firstUpperBelow(blockEstimate, blockBound, 0, n, upper.value()); j < n;
+                        j = VectorUtil.firstUpperBelow(blockEstimate, blockBound, j + 1, n, upper.value())) {
                     upper.offer(blockEstimate[j] + blockBound[j]);
                 }
                 float threshold = upper.value();
-                for (int j = 0; j < n; j++) {
-                    if (blockEstimate[j] - blockBound[j] <= threshold) {
-                        candidates.add(blockEstimate[j], blockBound[j], first + j);
-                    }
+                for (int j = VectorUtil.firstLowerAtMost(blockEstimate, blockBound, 0, n, threshold); j < n;
+                        j = VectorUtil.firstLowerAtMost(blockEstimate, blockBound, j + 1, n, threshold)) {
+                    candidates.add(blockEstimate[j], blockBound[j], first + j);
                 }
             } else {
                 PeekableIntIterator it = allowed.getIntIterator();

@@ -2,6 +2,7 @@ package dev.strata.index.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,6 +23,8 @@ final class PanamaKernels implements VectorKernels {
     private static final int ROUNDER_BITS = Float.floatToIntBits(ROUNDER);
     /** Lane {@code l} holds {@code l}: shifts each lane's bit to its own position. */
     private static final IntVector LANE_INDEX = IntVector.zero(INTS).addIndex(1);
+    /** Scans the tails that do not fill a vector. */
+    private static final ScalarKernels SCALAR = new ScalarKernels();
 
     PanamaKernels() {
         if (LANES < 4 || 32 % LANES != 0) {
@@ -137,6 +140,34 @@ final class PanamaKernels implements VectorKernels {
         }
         ScalarKernels.rabitqEstimates(c, n, dots, codeSums, norm2s, scales, delta, low,
                 centreSum, queryNorm2, out);
+    }
+
+    @Override
+    public int firstUpperBelow(float[] estimates, float[] bounds, int from, int n, float threshold) {
+        int c = from;
+        for (int bound = from + SPECIES.loopBound(n - from); c < bound; c += LANES) {
+            VectorMask<Float> below = FloatVector.fromArray(SPECIES, estimates, c)
+                    .add(FloatVector.fromArray(SPECIES, bounds, c))
+                    .compare(VectorOperators.LT, threshold);
+            if (below.anyTrue()) {
+                return c + below.firstTrue();
+            }
+        }
+        return SCALAR.firstUpperBelow(estimates, bounds, c, n, threshold);
+    }
+
+    @Override
+    public int firstLowerAtMost(float[] estimates, float[] bounds, int from, int n, float threshold) {
+        int c = from;
+        for (int bound = from + SPECIES.loopBound(n - from); c < bound; c += LANES) {
+            VectorMask<Float> atMost = FloatVector.fromArray(SPECIES, estimates, c)
+                    .sub(FloatVector.fromArray(SPECIES, bounds, c))
+                    .compare(VectorOperators.LE, threshold);
+            if (atMost.anyTrue()) {
+                return c + atMost.firstTrue();
+            }
+        }
+        return SCALAR.firstLowerAtMost(estimates, bounds, c, n, threshold);
     }
 
     @Override

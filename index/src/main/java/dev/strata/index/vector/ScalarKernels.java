@@ -78,6 +78,24 @@ final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public int firstUpperBelow(float[] estimates, float[] bounds, int from, int n, float threshold) {
+        int c = from;
+        while (c < n && !(estimates[c] + bounds[c] < threshold)) {
+            c++;
+        }
+        return c;
+    }
+
+    @Override
+    public int firstLowerAtMost(float[] estimates, float[] bounds, int from, int n, float threshold) {
+        int c = from;
+        while (c < n && !(estimates[c] - bounds[c] <= threshold)) {
+            c++;
+        }
+        return c;
+    }
+
+    @Override
     public void residualStats(float[] query, float[] centroid, int offset, int d, float[] out) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;

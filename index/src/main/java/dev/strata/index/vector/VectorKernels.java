@@ -28,6 +28,18 @@ sealed interface VectorKernels permits ScalarKernels, PanamaKernels {
                          float delta, float low, float centreSum, float queryNorm2, float[] out);
 
     /**
+     * The first {@code c ∈ [from, n)} with {@code estimates[c] + bounds[c] < threshold} (an upper
+     * bound that beats the threshold), or {@code n} if there is none.
+     */
+    int firstUpperBelow(float[] estimates, float[] bounds, int from, int n, float threshold);
+
+    /**
+     * The first {@code c ∈ [from, n)} with {@code estimates[c] − bounds[c] ≤ threshold} (a lower
+     * bound the threshold does not exclude), or {@code n} if there is none.
+     */
+    int firstLowerAtMost(float[] estimates, float[] bounds, int from, int n, float threshold);
+
+    /**
      * Of the residual {@code r[i] = query[i] − centroid[offset + i]}, {@code i ∈ [0, d)}: the
      * minimum into {@code out[0]}, the maximum into {@code out[1]}, {@code Σ r[i]} into
      * {@code out[2]} and {@code Σ r[i]²} into {@code out[3]}. The sums' rounding depends on

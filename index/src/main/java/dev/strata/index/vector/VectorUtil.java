@@ -181,6 +181,33 @@ public final class VectorUtil {
                 queryNorm2, out);
     }
 
+    /**
+     * The first {@code c ∈ [from, n)} whose upper bound {@code estimates[c] + bounds[c]} is below
+     * {@code threshold}, or {@code n}.
+     */
+    public static int firstUpperBelow(float[] estimates, float[] bounds, int from, int n,
+                                      float threshold) {
+        checkScan(estimates, bounds, from, n);
+        return KERNELS.firstUpperBelow(estimates, bounds, from, n, threshold);
+    }
+
+    /**
+     * The first {@code c ∈ [from, n)} whose lower bound {@code estimates[c] − bounds[c]} is at
+     * most {@code threshold}, or {@code n}.
+     */
+    public static int firstLowerAtMost(float[] estimates, float[] bounds, int from, int n,
+                                       float threshold) {
+        checkScan(estimates, bounds, from, n);
+        return KERNELS.firstLowerAtMost(estimates, bounds, from, n, threshold);
+    }
+
+    private static void checkScan(float[] estimates, float[] bounds, int from, int n) {
+        if (from < 0 || from > n || estimates.length < n || bounds.length < n) {
+            throw new IndexOutOfBoundsException("scan of [" + from + ", " + n + ") over "
+                    + estimates.length + " estimates and " + bounds.length + " bounds");
+        }
+    }
+
     /** Minimum, maximum, sum and sum of squares of a residual (see {@link VectorKernels}). */
     static void residualStats(float[] query, float[] centroid, int offset, int d, float[] out) {
         if (query.length < d || offset < 0 || offset > centroid.length - d || out.length < 4) {

@@ -2,8 +2,11 @@ package dev.strata.index.vector;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -217,6 +220,48 @@ class VectorUtilTest {
             assertEquals(norm2s[c] + 1.9f - 2f * scales[c] * yq, scalar[c], 0f, "code " + c);
         }
         assertArrayEquals(scalar, panama);
+    }
+
+    /** The bound scans find every code a plain loop finds, from any start, in either provider. */
+    @ParameterizedTest
+    @MethodSource("oddDimensions")
+    void boundScansStopAtEachCodeThatPassesTheThreshold(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        float[] estimates = randomVector(random, n + 1);
+        float[] bounds = new float[n + 2];
+        for (int c = 0; c < n; c++) {
+            bounds[c] = (float) random.nextDouble() * 0.1f;
+        }
+        estimates[random.nextInt(n)] = Float.NaN; // passes no threshold
+        for (float threshold : new float[] {-2f, -0.9f, 0f, 0.8f, 2f}) {
+            for (VectorKernels kernels : new VectorKernels[] {SCALAR, PANAMA}) {
+                List<Integer> upper = new ArrayList<>();
+                List<Integer> lower = new ArrayList<>();
+                for (int c = kernels.firstUpperBelow(estimates, bounds, 0, n, threshold); c < n;
+                        c = kernels.firstUpperBelow(estimates, bounds, c + 1, n, threshold)) {
+                    upper.add(c);
+                }
+                for (int c = kernels.firstLowerAtMost(estimates, bounds, 0, n, threshold); c < n;
+                        c = kernels.firstLowerAtMost(estimates, bounds, c + 1, n, threshold)) {
+                    lower.add(c);
+                }
+                List<Integer> expectedUpper = new ArrayList<>();
+                List<Integer> expectedLower = new ArrayList<>();
+                for (int c = 0; c < n; c++) {
+                    if (estimates[c] + bounds[c] < threshold) {
+                        expectedUpper.add(c);
+                    }
+                    if (estimates[c] - bounds[c] <= threshold) {
+                        expectedLower.add(c);
+                    }
+                }
+                assertEquals(expectedUpper, upper, kernels.name() + " upper, threshold " + threshold);
+                assertEquals(expectedLower, lower, kernels.name() + " lower, threshold " + threshold);
+            }
+        }
+        assertEquals(n, VectorUtil.firstLowerAtMost(estimates, bounds, n, n, Float.POSITIVE_INFINITY));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> VectorUtil.firstUpperBelow(estimates, bounds, 0, n + 3, 0f));
     }
 
     static float[] randomVector(SplittableRandom random, int length) {
