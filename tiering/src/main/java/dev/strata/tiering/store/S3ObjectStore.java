@@ -2,6 +2,7 @@ package dev.strata.tiering.store;
 
 import dev.strata.config.StorageSettings;
 import dev.strata.index.io.ByteRange;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +63,8 @@ public final class S3ObjectStore implements ObjectStore {
     static final Duration THROTTLED_MAX_DELAY = Duration.ofSeconds(20);
 
     private static final byte[] EMPTY = new byte[0];
+    /** The slices an upload's body is sent in (see {@link #body}). */
+    static final int BODY_SLICE_BYTES = 1 << 20;
 
     private final S3AsyncClient client;
     private final String bucket;
@@ -157,7 +160,22 @@ public final class S3ObjectStore implements ObjectStore {
     public CompletableFuture<Void> put(String key, byte[] data) {
         PutObjectRequest request = PutObjectRequest.builder().bucket(bucket).key(fullKey(key))
                 .contentLength((long) data.length).build();
-        return call(client.putObject(request, AsyncRequestBody.fromBytes(data)), key, null, response -> null);
+        return call(client.putObject(request, body(data)), key, null, response -> null);
+    }
+
+    /**
+     * The request body of {@code data}, sent as it is (the caller does not change it while the
+     * call runs) in slices of {@link #BODY_SLICE_BYTES}. {@code fromBytes} would first copy the
+     * whole array, a merged segment's gigabyte and more, and hand the HTTP client one buffer of
+     * that size; slices are written a slice at a time, each through a buffer of its own size.
+     */
+    static AsyncRequestBody body(byte[] data) {
+        ByteBuffer[] slices = new ByteBuffer[Math.max(1, (data.length + BODY_SLICE_BYTES - 1) / BODY_SLICE_BYTES)];
+        for (int i = 0; i < slices.length; i++) {
+            int from = i * BODY_SLICE_BYTES;
+            slices[i] = ByteBuffer.wrap(data, from, Math.min(BODY_SLICE_BYTES, data.length - from)).slice();
+        }
+        return AsyncRequestBody.fromByteBuffersUnsafe(slices);
     }
 
     /**
@@ -172,7 +190,7 @@ public final class S3ObjectStore implements ObjectStore {
     public CompletableFuture<Boolean> createIfAbsent(String key, byte[] data) {
         PutObjectRequest request = PutObjectRequest.builder().bucket(bucket).key(fullKey(key))
                 .contentLength((long) data.length).ifNoneMatch("*").build();
-        CompletableFuture<Boolean> attempt = call(client.putObject(request, AsyncRequestBody.fromBytes(data)), key, null,
+        CompletableFuture<Boolean> attempt = call(client.putObject(request, body(data)), key, null,
                 response -> Boolean.TRUE, error -> {
                     if (status(error) == 412) {
                         return null; // an object is there: whose it is gets decided below

@@ -2,11 +2,13 @@ package dev.strata.tiering.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.tiering.testing.ObjectStoreContractTest;
 import dev.strata.tiering.testing.S3ProxyServer;
 import dev.strata.config.StrataThreads;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +47,20 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
         }
         List<String> utf16Order = keys.stream().sorted().toList();
         assertEquals(utf16Order, keys(listAll(base, 2)));
+    }
+
+    /** A body is sent in slices: every size around a slice boundary arrives whole and in order. */
+    @Test
+    void bodiesOfSeveralSlicesArriveWhole() {
+        int slice = S3ObjectStore.BODY_SLICE_BYTES;
+        for (int size : new int[] {0, 1, slice - 1, slice, slice + 1, 2 * slice + 3}) {
+            byte[] data = new byte[size];
+            new SplittableRandom(size).nextBytes(data);
+            join(store().put(base + "put-" + size, data));
+            assertArrayEquals(data, join(store().get(base + "put-" + size)), "put of " + size + " bytes");
+            assertTrue(join(store().createIfAbsent(base + "created-" + size, data)));
+            assertArrayEquals(data, join(store().get(base + "created-" + size)), "creation of " + size + " bytes");
+        }
     }
 
     @Test
