@@ -32,7 +32,11 @@ public interface ObjectStore extends AutoCloseable {
                 .thenApply(ignored -> Arrays.stream(parts).map(CompletableFuture::join).toList());
     }
 
-    /** Creates or replaces an object. */
+    /**
+     * Creates or replaces an object. The store may send {@code data} without copying it: the
+     * caller must not change the array until the returned future completes (here and in
+     * {@link #createIfAbsent}).
+     */
     CompletableFuture<Void> put(String key, byte[] data);
 
     /**
