@@ -48,6 +48,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -351,10 +352,18 @@ public final class NamespaceEntity {
         this.manifests = new ManifestLog(namespace, resources.store());
     }
 
-    /** Registers the entity type with Cluster Sharding on this node; returns the region. */
+    /**
+     * Registers the entity type with Cluster Sharding on this node; returns the region.
+     *
+     * <p>Sharding's own passivation is off: it counts only the messages its shard delivers, so it
+     * would stop an entity two minutes into a long build or merge that nothing outside asked
+     * about, and the job's segment would never be published. The entity passivates itself (after
+     * {@code strata.namespace.passivate-after} without messages, and never while a job runs).
+     */
     public static ActorRef<ShardingEnvelope<Command>> init(ActorSystem<?> system, Resources resources) {
         return ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
                         ctx -> create(new NamespaceName(ctx.getEntityId()), ctx.getShard(), resources))
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
                 .withStopMessage(Stop.INSTANCE));
     }
 

@@ -11,10 +11,14 @@ import dev.strata.actors.namespace.NamespaceProtocol.Row;
 import dev.strata.actors.storage.NamespaceLayout;
 import dev.strata.actors.storage.NamespaceName;
 import dev.strata.actors.testing.IoPool;
+import dev.strata.config.StrataThreads;
 import dev.strata.tiering.store.CountingObjectStore;
+import dev.strata.tiering.store.ObjectStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.ShardRegion;
@@ -26,10 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An idle namespace passivates (its entity stops and frees its memory) and the next request
- * rebuilds it from the bucket with exactly the answers it gave before. The passivation is
- * observed through the shard region's list of running entities; the rebuild through the
- * manifest listings in the bucket (each hydration lists the manifests once, and nothing else
- * in this test does: no indexing after the first pass, no garbage sweep within the test).
+ * rebuilds it from the bucket with exactly the answers it gave before; a namespace busy with a
+ * build does not. The passivation is observed through the shard region's list of running
+ * entities; the rebuild through the manifest listings in the bucket (each hydration lists the
+ * manifests once, and nothing else in these tests does: no indexing after the first pass, no
+ * garbage sweep within the test).
  */
 class PassivationTest {
 
@@ -74,6 +79,52 @@ class PassivationTest {
 
     private static List<List<Row>> rows(List<QueryResult> results) {
         return results.stream().map(QueryResult::rows).toList();
+    }
+
+    /**
+     * Cluster Sharding's own idle passivation (after 1 s here, two minutes by default) counts
+     * only the messages its shard delivers. Left on, it stopped an entity part way through a long
+     * merge that nothing outside asked about, and the merged segment was never published. Here a
+     * build is held for several of those timeouts after the last write: the entity must still be
+     * running, and publish the build itself once it finishes.
+     */
+    @Test
+    void aBuildOutlastingShardingsIdleTimeoutIsPublishedByTheSameEntity() throws Exception {
+        ObjectStore local = io.local(dir);
+        CountingObjectStore store = new CountingObjectStore(local, io.executor());
+        ExecutorService indexer = StrataThreads.newPool(StrataThreads.INDEXER, 1);
+        GatedExecutor gate = new GatedExecutor(indexer);
+        String config = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s\n"
+                + "strata.namespace.passivate-after = 1h\n"
+                + "strata.namespace.indexing.after-ops = 25\n"
+                + "strata.namespace.indexing.after-quiet = 1h\n"
+                + "strata.namespace.compaction.merge-when-quiet = false\n"
+                + "strata.namespace.garbage.grace = 1h\n";
+        try (TestNode node = new TestNode(store, config, gate)) {
+            gate.arm();
+            for (int c = 0; c < 12; c++) {
+                node.writeOk(NS, StormPlan.request(0, c));
+            }
+            gate.entered.get(TestNode.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            // Nothing reaches the entity through its shard from here on. The shard looks for idle
+            // entities every half timeout, so three seconds give it several chances.
+            Thread.sleep(3_000);
+            assertTrue(runningEntities(node).contains(NS), "stopped while its build was running");
+
+            gate.release.complete(null);
+            // Read beside the counting store, so only the entity's hydrations are counted.
+            ManifestLog manifests = new ManifestLog(new NamespaceName(NS), local);
+            node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
+                Manifest m = manifests.newest(Runnable::run).join();
+                assertTrue(m.indexedThrough() > 0, "the build was not published");
+                return null;
+            });
+            assertTrue(runningEntities(node).contains(NS));
+            assertEquals(1, hydrations(store), "the entity that started the build published it");
+            assertEquals(0, node.metrics.passivations.get());
+        } finally {
+            indexer.shutdownNow();
+        }
     }
 
     @Test
