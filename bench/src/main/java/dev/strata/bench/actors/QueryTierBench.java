@@ -133,6 +133,7 @@ public final class QueryTierBench {
             CacheSettings hot = new CacheSettings(4096, 3L << 30, 256L << 20, ssd, 0, 4 << 20, WINDOW);
             CacheSettings warm = new CacheSettings(4096, 16L << 20, 0, ssd, 6L << 30, 4 << 20, WINDOW);
             CacheSettings cold = new CacheSettings(4096, 512L << 20, 256L << 20, ssd, 0, 4 << 20, WINDOW);
+            firstColdQuery(nodes, cold, ns, queries, CONSISTENCIES[0]);
             for (boolean eventual : CONSISTENCIES) {
                 String consistency = eventual ? " eventual" : " strong";
                 if (!COLD_ONLY) {
@@ -402,28 +403,27 @@ public final class QueryTierBench {
         }
     }
 
-    /** Whether this process has answered a cold query yet (see {@link #coldTrials}). */
-    private static boolean jitWarm;
-
     /**
-     * A fresh node with empty caches for each trial: its first query, which loads the namespace
-     * too. The process's very first cold query runs before the JIT has compiled the load and the
-     * search, which a node that has served other namespaces has done: it is run once untimed,
-     * its latency printed apart, so that it does not become every run's p99.
+     * The process's first cold query, untimed, its latency printed apart: it runs before the JIT
+     * has compiled the load and the search, which a node that has served other namespaces has
+     * done, and it would otherwise be every run's p99. It asks the last query; the trials ask
+     * the first ones.
      */
+    private static void firstColdQuery(Nodes nodes, CacheSettings cache, String ns, float[] queries,
+                                       boolean eventual) throws Exception {
+        try (Node node = nodes.start(cache, true)) {
+            node.touch(ns + "-other");
+            long start = System.nanoTime();
+            node.query(ns, query(queries, queries.length / DIMS - 1), eventual);
+            System.out.printf(Locale.ROOT, "# the process's first cold query (not counted): %.0f ms%n",
+                    (System.nanoTime() - start) / 1e6);
+        }
+    }
+
+    /** A fresh node with empty caches for each trial: its first query, which loads the namespace too. */
     private static Tier coldTrials(Nodes nodes, CacheSettings cache, String ns, float[] queries, int[] truth,
                                    int trials, boolean eventual) throws Exception {
         int count = queries.length / DIMS;
-        if (!jitWarm) {
-            try (Node node = nodes.start(cache, true)) {
-                node.touch(ns + "-other");
-                long start = System.nanoTime();
-                node.query(ns, query(queries, count - 1), eventual);
-                System.out.printf(Locale.ROOT, "# the process's first cold query (not counted): %.0f ms%n",
-                        (System.nanoTime() - start) / 1e6);
-            }
-            jitWarm = true;
-        }
         long[] nanos = new long[trials];
         long[] requests = new long[trials];
         long[] bytes = new long[trials];
