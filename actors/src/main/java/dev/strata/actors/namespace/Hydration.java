@@ -56,11 +56,16 @@ final class Hydration {
     static CompletableFuture<Loaded> load(ManifestLog manifests, ObjectStore store, TieredReader reader,
                                           Executor compute, ReadStats stats) {
         SequencedLog wal = new SequencedLog(store, new NamespaceLayout(manifests.namespace()).walPrefix());
-        CompletableFuture<Manifest> manifest = manifests.newest(compute);
-        return manifest.thenCompose(m -> openSegments(m, store, reader, compute, stats)
-                .thenCombine(readTail(wal, m.indexedThrough(), compute), Parts::new)
-                .thenCompose(parts -> parts.idsNeeded().thenApplyAsync(
-                        ignored -> assemble(m, parts.segments(), parts.tail()), compute)));
+        // The WAL is listed beside the manifest: an entry the listing misses was committed after
+        // the load began, and one the manifest's index holds is skipped.
+        CompletableFuture<List<Long>> walSequences = wal.sequences();
+        return manifests.newest(compute).thenCompose(newest -> {
+            Manifest m = newest.manifest();
+            return openSegments(m, newest.copy(), store, reader, compute, stats)
+                    .thenCombine(readTail(wal, walSequences, m.indexedThrough(), compute), Parts::new)
+                    .thenCompose(parts -> parts.idsNeeded().thenApplyAsync(
+                            ignored -> assemble(m, parts.segments(), parts.tail()), compute));
+        });
     }
 
     /** What a load read: the manifest's segments, opened, and the tail. */
@@ -83,12 +88,12 @@ final class Hydration {
     /** An opened segment and the ids its deletes object lists. */
     private record Opened(SegmentView view, List<DocId> deletes) {}
 
-    private static CompletableFuture<List<Opened>> openSegments(Manifest m, ObjectStore store, TieredReader reader,
-                                                                Executor compute, ReadStats stats) {
+    private static CompletableFuture<List<Opened>> openSegments(Manifest m, ManifestCopy copy, ObjectStore store,
+                                                                TieredReader reader, Executor compute, ReadStats stats) {
         List<CompletableFuture<Opened>> views = new ArrayList<>();
         boolean withIds = m.segments().size() > 1;
         for (Manifest.SegmentEntry e : m.segments()) {
-            CompletableFuture<SegmentView> view = open(e, reader, compute, stats, withIds);
+            CompletableFuture<SegmentView> view = open(e, copy, reader, compute, stats, withIds);
             CompletableFuture<List<DocId>> deletes = e.deletesKeyOrNull() == null
                     ? CompletableFuture.completedFuture(List.of())
                     : store.get(e.deletesKeyOrNull()).thenApplyAsync(bytes -> deletedIds(bytes, e.deletesKeyOrNull()), compute);
@@ -106,7 +111,17 @@ final class Hydration {
      */
     static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, TieredReader reader, Executor compute,
                                                ReadStats stats, boolean withIds) {
-        RangeSource source = reader.open(new ObjectId(e.key(), e.bytes()), stats);
+        return open(e, ManifestCopy.NONE, reader, compute, stats, withIds);
+    }
+
+    /**
+     * Like {@link #open(Manifest.SegmentEntry, TieredReader, Executor, ReadStats, boolean)}, with
+     * the reads whose bytes {@code copy} carries answered from it: with all of them, the open
+     * reads nothing after the manifest.
+     */
+    private static CompletableFuture<SegmentView> open(Manifest.SegmentEntry e, ManifestCopy copy, TieredReader reader,
+                                                       Executor compute, ReadStats stats, boolean withIds) {
+        RangeSource source = copy.over(e.key(), reader.open(new ObjectId(e.key(), e.bytes()), stats));
         SegmentLayout layout = e.layoutOrNull();
         CompletableFuture<SegmentReader> container = layout == null ? SegmentReader.open(source, e.key())
                 : SegmentReader.open(source, e.key(), layout.directory());
@@ -130,8 +145,9 @@ final class Hydration {
         return ids;
     }
 
-    private static CompletableFuture<List<TailBatch>> readTail(SequencedLog wal, long indexedThrough, Executor compute) {
-        return wal.sequences().thenCompose(all -> {
+    private static CompletableFuture<List<TailBatch>> readTail(SequencedLog wal, CompletableFuture<List<Long>> sequences,
+                                                               long indexedThrough, Executor compute) {
+        return sequences.thenCompose(all -> {
             List<CompletableFuture<TailBatch>> batches = new ArrayList<>();
             for (long seq : all) {
                 if (seq > indexedThrough) {

@@ -115,7 +115,7 @@ class PassivationTest {
             // Read beside the counting store, so only the entity's hydrations are counted.
             ManifestLog manifests = new ManifestLog(new NamespaceName(NS), local);
             node.kit.createTestProbe().awaitAssert(TestNode.TIMEOUT, () -> {
-                Manifest m = manifests.newest(Runnable::run).join();
+                Manifest m = manifests.newest(Runnable::run).join().manifest();
                 assertTrue(m.indexedThrough() > 0, "the build was not published");
                 return null;
             });

@@ -2,6 +2,7 @@ package dev.strata.index.search;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.strata.index.filter.Filter;
 import dev.strata.index.filter.FilterBinder;
 import dev.strata.index.filter.FilterParser;
 import dev.strata.index.io.ByteRange;
+import dev.strata.index.io.PrefetchedRangeSource;
 import dev.strata.index.io.RangeSource;
 import dev.strata.index.ivf.CorruptIndexException;
 import dev.strata.index.ivf.Hit;
@@ -22,7 +24,9 @@ import dev.strata.index.ivf.SearchParams;
 import dev.strata.index.vector.Metric;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -189,10 +193,24 @@ class SegmentSearchTest {
         long vectorsStart = segment.container().vectorsRange().orElseThrow().start();
         assertEquals(List.of(ByteRange.ofLength(vectorsStart, layout.vectorsMetaLength())),
                 reads.get(1));
+        assertEquals(layout.openReads(file.length), reads.stream().flatMap(List::stream).toList(),
+                "the layout names what the open reads");
         assertEquals(layout, reopened.layout());
         float[] q = docs.get(3).vectorOrNull();
         SearchParams params = SearchParams.DEFAULT;
         assertEquals(segment.nearest(q, K, params, null).join(), reopened.nearest(q, K, params, null).join());
+
+        // Holding the bytes of the layout's open reads, the open reads nothing; searches read on.
+        reads.clear();
+        Map<ByteRange, byte[]> held = new HashMap<>();
+        for (ByteRange r : layout.openReads(file.length)) {
+            held.put(r, Arrays.copyOfRange(file, (int) r.start(), (int) r.end()));
+        }
+        Segment fromHeld = Segment.open("segments/test", new PrefetchedRangeSource(recording, held), layout, pool)
+                .join();
+        assertEquals(List.of(), reads);
+        assertEquals(segment.nearest(q, K, params, null).join(), fromHeld.nearest(q, K, params, null).join());
+        assertFalse(reads.isEmpty(), "the codes are read from the source");
     }
 
     @Test
