@@ -36,7 +36,7 @@ class StrataSettingsTest {
         assertEquals(4096, s.cache().pageSize());
         assertEquals(512L << 20, s.cache().memoryBytes());
         assertEquals(256L << 20, s.cache().decodedBytes());
-        assertEquals(256 << 10, s.cache().coalesceWindow());
+        assertEquals(64 << 10, s.cache().coalesceWindow());
         assertTrue(s.cache().ssdEnabled());
         assertTrue(Files.isDirectory(tmp.resolve("ssd")), "the SSD directory is created at start-up");
     }

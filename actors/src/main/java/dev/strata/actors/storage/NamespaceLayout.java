@@ -4,7 +4,8 @@ package dev.strata.actors.storage;
  * Where a namespace's objects live in the bucket (below the store's own prefix):
  * <pre>
  * namespaces/{ns}/manifest/{version, 20 digits}   JSON; the newest version wins
- * namespaces/{ns}/manifest-newest                 a copy of the newest version, read beside the listing
+ * namespaces/{ns}/manifest-newest                 a copy of the newest version and the bytes its
+ *                                                  segments' opens read, read beside the listing
  * namespaces/{ns}/wal/{sequence, 20 digits}       one batch of writes, checksummed
  * namespaces/{ns}/segments/{segment id}           one immutable index segment
  * namespaces/{ns}/segments/{segment id}.deletes   ids that segment deletes from older ones

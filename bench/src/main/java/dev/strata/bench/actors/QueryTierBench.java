@@ -91,7 +91,7 @@ public final class QueryTierBench {
     /** Where the namespace's objects live in the bucket. */
     private static final String PREFIX = "tiers";
     /** The object-store tier's coalescing window ({@code -Dquerytier.coalesce-window}, bytes). */
-    private static final int WINDOW = Integer.getInteger("querytier.coalesce-window", 256 << 10);
+    private static final int WINDOW = Integer.getInteger("querytier.coalesce-window", 64 << 10);
     /** {@code -Dquerytier.cold-only=true} measures only the cold tier. */
     private static final boolean COLD_ONLY = Boolean.getBoolean("querytier.cold-only");
     /** {@code -Dquerytier.consistency=strong} or {@code eventual} measures only that; both by default. */
@@ -288,7 +288,7 @@ public final class QueryTierBench {
     // ---- loading
 
     private static void load(Nodes nodes, Path work, String ns, int n) throws Exception {
-        try (EntityNode node = nodes.entity(new CacheSettings(4096, 256L << 20, 0, work, 0, 4 << 20, 256 << 10), false)) {
+        try (EntityNode node = nodes.entity(new CacheSettings(4096, 256L << 20, 0, work, 0, 4 << 20, WINDOW), false)) {
             ObjectStore store = node.storage().store();
             Manifest existing = BenchNode.newestManifest(store, ns);
             if (existing != null && existing.indexedThrough() > 0 && !hasUnindexedWal(store, ns, existing)) {
