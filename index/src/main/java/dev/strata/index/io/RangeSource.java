@@ -35,13 +35,16 @@ public interface RangeSource {
      */
     default <T> CompletableFuture<List<T>> readDecoded(List<ByteRange> ranges, Decoder<T> decoder,
                                                       Executor executor) {
-        return read(ranges).thenApplyAsync(buffers -> {
-            List<T> out = new ArrayList<>(buffers.size());
-            for (int i = 0; i < buffers.size(); i++) {
-                out.add(decoder.decode(i, buffers.get(i)));
-            }
-            return out;
-        }, executor);
+        return read(ranges).thenApplyAsync(buffers -> decodeAll(buffers, decoder), executor);
+    }
+
+    /** Each buffer decoded by {@code decoder}, in order. */
+    static <T> List<T> decodeAll(List<ByteBuffer> buffers, Decoder<T> decoder) {
+        List<T> out = new ArrayList<>(buffers.size());
+        for (int i = 0; i < buffers.size(); i++) {
+            out.add(decoder.decode(i, buffers.get(i)));
+        }
+        return out;
     }
 
     /**

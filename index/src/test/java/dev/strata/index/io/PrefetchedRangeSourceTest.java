@@ -40,11 +40,40 @@ class PrefetchedRangeSourceTest {
         assertEquals(List.of(30, 80), firstBytes(held));
         assertEquals(2, held.get(0).remaining());
         assertEquals(List.of(), reads);
+        // Those held ranges answered once and were let go: the same read now goes to the source.
+        assertEquals(List.of(3, 8), firstBytes(source.read(List.of(new ByteRange(3, 5), new ByteRange(8, 9))).join()));
+        assertEquals(1, reads.size());
+        reads.clear();
 
         // One range outside what is held (4..6 crosses the end of 2..5): the whole read goes out.
         List<ByteBuffer> mixed = source.read(List.of(new ByteRange(3, 4), new ByteRange(4, 6))).join();
         assertEquals(List.of(3, 4), firstBytes(mixed));
         assertEquals(List.of(List.of(new ByteRange(3, 4), new ByteRange(4, 6))), reads);
+    }
+
+    @Test
+    void decodedReadsAreAnsweredFromHeldBytesToo() {
+        RangeSource source = new PrefetchedRangeSource(counting, Map.of(new ByteRange(2, 5), new byte[] {20, 30, 40}));
+        RangeSource.Decoder<Integer> first = new RangeSource.Decoder<>() {
+            @Override
+            public Class<Integer> type() {
+                return Integer.class;
+            }
+
+            @Override
+            public Integer decode(int index, ByteBuffer bytes) {
+                return (int) bytes.get(bytes.position());
+            }
+
+            @Override
+            public long weight(Integer value) {
+                return 16;
+            }
+        };
+        assertEquals(List.of(40), source.readDecoded(List.of(new ByteRange(4, 5)), first, Runnable::run).join());
+        assertEquals(List.of(), reads);
+        assertEquals(List.of(4), source.readDecoded(List.of(new ByteRange(4, 5)), first, Runnable::run).join());
+        assertEquals(1, reads.size());
     }
 
     @Test
