@@ -93,6 +93,8 @@ public final class CountingObjectStore implements ObjectStore {
     private final Map<Operation, LongAdder> counts = new EnumMap<>(Operation.class);
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
+    /** Requests sent before this time (the last {@link #reset}) are not recorded. */
+    private volatile long since = System.nanoTime();
 
     /** Counts the requests passed to {@code delegate}; {@code io} is where results are handed back. */
     public CountingObjectStore(ObjectStore delegate, Executor io) {
@@ -137,8 +139,12 @@ public final class CountingObjectStore implements ObjectStore {
         return bytesWritten.sum();
     }
 
-    /** Forgets everything recorded so far. */
+    /**
+     * Forgets everything recorded so far, and the requests still in flight: from now on only
+     * requests sent after this call are recorded.
+     */
     public void reset() {
+        since = System.nanoTime();
         timed.clear();
         counts.values().forEach(LongAdder::reset);
         bytesRead.reset();
@@ -202,13 +208,16 @@ public final class CountingObjectStore implements ObjectStore {
         // request is not yet counted.
         long sent = System.nanoTime();
         return IoCompletion.relay(call, io, (value, error) -> {
-            long bytes = error == null ? bytesOf.applyAsLong(value) : 0;
-            counts.get(operation).increment();
-            if (error == null) {
-                boolean write = operation == Operation.PUT || operation == Operation.CREATE_IF_ABSENT;
-                (write ? bytesWritten : bytesRead).add(bytes);
+            // A request sent before the last reset is not part of what is counted now.
+            if (sent - since >= 0) {
+                long bytes = error == null ? bytesOf.applyAsLong(value) : 0;
+                counts.get(operation).increment();
+                if (error == null) {
+                    boolean write = operation == Operation.PUT || operation == Operation.CREATE_IF_ABSENT;
+                    (write ? bytesWritten : bytesRead).add(bytes);
+                }
+                timed.add(new Timed(new Request(operation, key, range, bytes, error == null), sent, System.nanoTime()));
             }
-            timed.add(new Timed(new Request(operation, key, range, bytes, error == null), sent, System.nanoTime()));
             if (error != null) {
                 throw error instanceof RuntimeException e ? e : new CompletionException(error);
             }

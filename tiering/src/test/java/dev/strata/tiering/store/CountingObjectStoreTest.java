@@ -9,12 +9,16 @@ import dev.strata.index.io.ByteRange;
 import dev.strata.tiering.store.CountingObjectStore.Operation;
 import dev.strata.tiering.store.CountingObjectStore.Request;
 import dev.strata.tiering.store.CountingObjectStore.Timed;
+import dev.strata.tiering.store.FaultInjectingObjectStore.Faults;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,25 @@ class CountingObjectStoreTest {
         assertEquals(List.of(), store.requests());
         assertEquals(0, store.totalRequests());
         assertEquals(0, store.bytesRead() + store.bytesWritten());
+    }
+
+    @Test
+    void aResetForgetsRequestsStillInFlight() {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            store.put("k", new byte[64]).join();
+            CountingObjectStore slow = new CountingObjectStore(new FaultInjectingObjectStore(store,
+                    Faults.none(1).withLatency(Duration.ofMillis(200), Duration.ofMillis(210)), timer, io), io);
+            CompletableFuture<byte[]> before = slow.get("k");
+            slow.reset();
+            CompletableFuture<byte[]> after = slow.getRange("k", new ByteRange(0, 8));
+            assertEquals(64, before.join().length, "the caller still gets its answer");
+            after.join();
+            assertEquals(List.of(Operation.GET_RANGE), slow.requests().stream().map(Request::operation).toList());
+            assertEquals(8, slow.bytesRead());
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     @Test
